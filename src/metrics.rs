@@ -1,0 +1,205 @@
+//! Results of one run: per-checkpoint, per-failure and per-sample records and
+//! the run summary. Flat structs, seconds as f64 only here at the edge.
+//!
+//! The simulator fills these in; writers (`metrics::write`) and the analysis
+//! rooms (plot, sweep, models) read them. Nothing here knows the simulator.
+
+pub mod write;
+
+use serde::Serialize;
+
+/// How a checkpoint ended (Flink's terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckpointOutcome {
+    /// Every task acknowledged and the metadata was written.
+    Completed,
+    /// The checkpoint timeout passed first.
+    Expired,
+    /// A task declined it or failed while it was pending (failover).
+    Declined,
+    /// A later checkpoint completed first.
+    Subsumed,
+    /// Still pending when the run ended.
+    Pending,
+}
+
+/// One row of checkpoints.csv.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckpointRecord {
+    /// Checkpoint id (grows across restarts, never reused).
+    pub id: u64,
+    /// Trigger time, seconds since run start.
+    pub trigger_s: f64,
+    /// Completion or abort time, seconds.
+    pub end_s: f64,
+    /// End-to-end duration (end - trigger), seconds.
+    pub duration_s: f64,
+    /// Largest delay from trigger to a task's first barrier, seconds.
+    pub start_delay_s_max: f64,
+    /// Largest alignment time (first to last barrier at a task), seconds.
+    pub alignment_s_max: f64,
+    /// Largest synchronous snapshot phase, seconds.
+    pub sync_s_max: f64,
+    /// Largest asynchronous (upload) phase, seconds.
+    pub async_s_max: f64,
+    /// Bytes of state uploaded for this checkpoint.
+    pub state_bytes: u64,
+    /// Bytes of in-flight data persisted (unaligned checkpoints; 0 when aligned).
+    pub persisted_inflight_bytes: u64,
+    /// How it ended.
+    pub outcome: CheckpointOutcome,
+}
+
+/// One row of failures.csv: a failure and the recovery that followed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailureRecord {
+    /// 0-based index of the failure in the run.
+    pub index: u32,
+    /// When the fault struck, seconds.
+    pub time_s: f64,
+    /// Fault kind ("task-failure", "taskmanager-loss", "checkpoint-failure", "deploy-failure").
+    pub kind: String,
+    /// What it hit ("aggregate[1]", "tm-1", "job").
+    pub target: String,
+    /// From the fault to the JobManager handling it, seconds.
+    pub detection_s: f64,
+    /// Restart delay from the restart strategy, seconds.
+    pub restart_delay_s: f64,
+    /// From the restart decision to the tasks deployed (includes waiting for slots), seconds.
+    pub deploy_s: f64,
+    /// From deployment to all restarted tasks running (state download), seconds.
+    pub restore_s: f64,
+    /// Checkpoint restored from (-1: none, restarted from the beginning).
+    pub restored_checkpoint: i64,
+    /// Fault time minus the restored checkpoint's trigger time, seconds.
+    pub lost_work_s: f64,
+    /// Source records read again after the restore.
+    pub records_replayed: u64,
+    /// Number of subtasks restarted.
+    pub restarted_tasks: u32,
+    /// Restart attempts this failure took (a deployment into a dead TaskManager's slot fails and costs one).
+    pub restarts: u32,
+    /// Downtime R: fault to all tasks running again, seconds (-1 if never).
+    pub downtime_s: f64,
+    /// From running again until the source lag is back to its pre-failure level, seconds (-1 if never).
+    pub catch_up_s: f64,
+    /// Recovery time: fault to source lag back at its pre-failure level, seconds (-1 if never).
+    pub recovery_s: f64,
+    /// Checkpoint interval T in force, seconds.
+    pub interval_s: f64,
+    /// The seed model's worst case T + R, seconds.
+    pub model_t_plus_r_s: f64,
+    /// The seed model's expectation T/2 + R, seconds.
+    pub model_half_t_plus_r_s: f64,
+}
+
+/// One row of timeseries.csv, per sampling period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sample {
+    /// End of the period, seconds.
+    pub time_s: f64,
+    /// Records read by all sources in the period, per second.
+    pub source_records_per_s: f64,
+    /// Records reaching all sinks in the period, per second.
+    pub sink_records_per_s: f64,
+    /// Records committed (visible) at all sinks in the period, per second.
+    pub committed_records_per_s: f64,
+    /// Records appended to the log but not yet read, at the end of the period.
+    pub source_lag_records: u64,
+    /// Pending checkpoints at the end of the period.
+    pub checkpoints_in_flight: u32,
+    /// Subtasks running at the end of the period.
+    pub tasks_running: u32,
+}
+
+/// How the job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobStatus {
+    /// Drained its input and committed a final checkpoint.
+    Finished,
+    /// The restart strategy gave up.
+    Failed,
+    /// Still running when the drain timeout ran out.
+    Running,
+}
+
+/// summary.json: simulated results only, byte-identical for the same scenario and seed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Run seed.
+    pub seed: u64,
+    /// Simulated seconds until the run ended.
+    pub sim_seconds: f64,
+    /// Events processed by the kernel.
+    pub events: u64,
+    /// How the job ended.
+    pub job_status: JobStatus,
+    /// Why the job failed, if it did.
+    pub failure_cause: Option<String>,
+    /// Checkpoints completed.
+    pub checkpoints_completed: u64,
+    /// Checkpoints expired or declined.
+    pub checkpoints_failed: u64,
+    /// Mean duration of completed checkpoints, seconds.
+    pub mean_checkpoint_s: f64,
+    /// Failovers (faults and checkpoint-failure escalations).
+    pub failures: u64,
+    /// Mean downtime over failures that recovered, seconds.
+    pub mean_downtime_s: f64,
+    /// Mean recovery time over failures that recovered, seconds.
+    pub mean_recovery_s: f64,
+    /// Source records read again after restores.
+    pub records_replayed: u64,
+    /// Records read by the sources.
+    pub records_read: u64,
+    /// Records committed at the sinks (counting duplicates).
+    pub records_committed: u64,
+    /// Mean throughput at the sources, records/s.
+    pub throughput_records_per_s: f64,
+    /// The guarantee the job promises: "exactly-once" (aligned checkpoints and only 2PC sinks) or "at-least-once".
+    pub guarantee: String,
+    /// Whether the promised guarantee held (exactly-once: no loss, no duplicates, nothing uncommitted visible; at-least-once: no loss).
+    pub guarantee_held: bool,
+    /// The oracle's verdict: committed output is exactly once (no loss, no duplicates, nothing uncommitted visible).
+    pub exactly_once: bool,
+    /// Committed records beyond the first copy.
+    pub duplicates: u64,
+    /// Records that should be committed and are not.
+    pub lost_records: u64,
+    /// Records committed past the last completed checkpoint by a 2PC sink (uncommitted data seen).
+    pub uncommitted_visible: u64,
+    /// The oracle's first finding, in words.
+    pub first_problem: Option<String>,
+    /// Simulated seconds spent in failures (sum of downtimes).
+    pub downtime_s_total: f64,
+}
+
+/// Wall-clock figures of a run; the only output that may differ between identical runs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Perf {
+    /// Wall-clock seconds of the simulation.
+    pub wall_s: f64,
+    /// Events per wall-clock second.
+    pub events_per_s: f64,
+    /// Simulated seconds per wall-clock second.
+    pub speedup: f64,
+}
+
+/// Everything one run produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunResult {
+    /// Totals and verdicts.
+    pub summary: RunSummary,
+    /// Every checkpoint triggered.
+    pub checkpoints: Vec<CheckpointRecord>,
+    /// Every failure and its recovery.
+    pub failures: Vec<FailureRecord>,
+    /// The time series.
+    pub samples: Vec<Sample>,
+    /// The realised fault schedule, in the scenario file's `[[faults.scripted]]` format.
+    pub faults_toml: String,
+}

@@ -1,0 +1,544 @@
+//! The scenario file as written: serde structs that mirror the TOML layout.
+//!
+//! Every key is optional here (`Option`), so validation can tell an absent
+//! key (take Flink's default, or report a missing required key) from a
+//! present but bad one (always an error). Counts are read as `i64` so that
+//! validation, not serde, explains a zero or negative value. Unknown keys are
+//! rejected (`deny_unknown_fields`). No defaults and no checks live here.
+
+use super::units::{Bandwidth, ByteSize};
+use crate::time::SimDuration;
+use serde::Deserialize;
+use std::fmt;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawScenario {
+    /// Scenario name.
+    pub name: Option<String>,
+    /// Run seed.
+    pub seed: Option<i64>,
+    /// Failover strategy.
+    pub failover: Option<RawFailover>,
+    /// `[job]`.
+    #[serde(default)]
+    pub job: RawJob,
+    /// `[checkpoint]`.
+    #[serde(default)]
+    pub checkpoint: RawCheckpoint,
+    /// `[storage]`.
+    #[serde(default)]
+    pub storage: RawStorage,
+    /// `[network]`.
+    #[serde(default)]
+    pub network: RawNetwork,
+    /// `[cluster]`.
+    #[serde(default)]
+    pub cluster: RawCluster,
+    /// `[heartbeat]`.
+    #[serde(default)]
+    pub heartbeat: RawHeartbeat,
+    /// `[restart]`.
+    #[serde(default)]
+    pub restart: RawRestart,
+    /// `[recovery]`.
+    #[serde(default)]
+    pub recovery: RawRecovery,
+    /// `[faults]`.
+    #[serde(default)]
+    pub faults: RawFaults,
+    /// `[output]`.
+    #[serde(default)]
+    pub output: RawOutput,
+}
+
+/// `failover = "region" | "full"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawFailover {
+    /// Restart the failed task's pipelined region.
+    Region,
+    /// Restart every task.
+    Full,
+}
+
+/// `[job]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawJob {
+    /// How long the log grows.
+    pub duration: Option<SimDuration>,
+    /// Longest drain after `duration`.
+    pub drain_timeout: Option<SimDuration>,
+    /// Number of key groups.
+    pub max_parallelism: Option<i64>,
+    /// `[[job.source]]`.
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+    /// `[[job.operator]]`.
+    #[serde(default)]
+    pub operator: Vec<RawOperator>,
+    /// `[[job.sink]]`.
+    #[serde(default)]
+    pub sink: Vec<RawSink>,
+    /// `[[job.edge]]`.
+    #[serde(default)]
+    pub edge: Vec<RawEdge>,
+}
+
+/// `[[job.source]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSource {
+    /// Vertex name.
+    pub name: Option<String>,
+    /// Subtasks.
+    pub parallelism: Option<i64>,
+    /// Log partitions.
+    pub partitions: Option<i64>,
+    /// Append rate.
+    pub rate: Option<RawRate>,
+    /// Bytes per record.
+    pub record_bytes: Option<ByteSize>,
+    /// Records/s per subtask.
+    pub capacity: Option<i64>,
+}
+
+/// `rate = 40000` or `rate = [{ at = "0s", rate = 1000 }, ...]`.
+#[derive(Debug)]
+pub enum RawRate {
+    /// Records/s throughout.
+    Constant(i64),
+    /// Piecewise-constant steps.
+    Steps(Vec<RawStep>),
+}
+
+/// One step of a rate profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawStep {
+    /// When the step starts.
+    pub at: Option<SimDuration>,
+    /// Records/s from then on.
+    pub rate: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for RawRate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawRate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(
+                    f,
+                    "a rate: an integer number of records/s such as 40000, or an array of steps such as [{{ at = \"0s\", rate = 1000 }}, {{ at = \"5min\", rate = 3000 }}]"
+                )
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawRate, E> {
+                Ok(RawRate::Constant(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawRate, E> {
+                Ok(RawRate::Constant(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawRate, A::Error> {
+                let mut steps = Vec::new();
+                while let Some(step) = seq.next_element()? {
+                    steps.push(step);
+                }
+                Ok(RawRate::Steps(steps))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `[[job.operator]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawOperator {
+    /// Vertex name.
+    pub name: Option<String>,
+    /// Subtasks.
+    pub parallelism: Option<i64>,
+    /// Records/s per subtask.
+    pub capacity: Option<i64>,
+    /// Output records per input record.
+    pub output_ratio: Option<f64>,
+    /// Keyed state.
+    pub state: Option<RawState>,
+}
+
+/// `state = { keys = N, bytes-per-key = B }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawState {
+    /// Distinct keys.
+    pub keys: Option<i64>,
+    /// Bytes per key.
+    pub bytes_per_key: Option<ByteSize>,
+}
+
+/// `[[job.sink]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSink {
+    /// Vertex name.
+    pub name: Option<String>,
+    /// Subtasks.
+    pub parallelism: Option<i64>,
+    /// Records/s per subtask.
+    pub capacity: Option<i64>,
+    /// Delivery guarantee.
+    pub kind: Option<RawSinkKind>,
+}
+
+/// `kind = "two-phase-commit" | "at-least-once"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawSinkKind {
+    /// Transactional sink.
+    TwoPhaseCommit,
+    /// Immediate writes.
+    AtLeastOnce,
+}
+
+/// `[[job.edge]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawEdge {
+    /// Upstream vertex name.
+    pub from: Option<String>,
+    /// Downstream vertex name.
+    pub to: Option<String>,
+    /// Ship strategy.
+    pub partitioning: Option<RawPartitioning>,
+}
+
+/// `partitioning = "forward" | "hash" | "rebalance"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawPartitioning {
+    /// Subtask i to subtask i.
+    Forward,
+    /// By key group.
+    Hash,
+    /// Round-robin.
+    Rebalance,
+}
+
+/// `[checkpoint]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCheckpoint {
+    /// Trigger interval.
+    pub interval: Option<SimDuration>,
+    /// Expiry of a pending checkpoint.
+    pub timeout: Option<SimDuration>,
+    /// Pause between checkpoints.
+    pub min_pause: Option<SimDuration>,
+    /// Concurrent checkpoints.
+    pub max_concurrent: Option<i64>,
+    /// Tolerated consecutive failures.
+    pub tolerable_failed: Option<i64>,
+    /// Barrier mode.
+    pub mode: Option<RawMode>,
+    /// First trigger rule.
+    pub first_trigger: Option<RawFirstTrigger>,
+    /// Fixed synchronous snapshot time.
+    pub sync_base: Option<SimDuration>,
+    /// Synchronous snapshot speed.
+    pub sync_speed: Option<Bandwidth>,
+    /// Metadata written on completion.
+    pub metadata_bytes: Option<ByteSize>,
+}
+
+/// `mode = "exactly-once" | "at-least-once"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawMode {
+    /// Aligned barriers.
+    ExactlyOnce,
+    /// Barrier tracking without blocking.
+    AtLeastOnce,
+}
+
+/// `first-trigger = "on-running" | "random-delay"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawFirstTrigger {
+    /// As observed on Flink 2.3.
+    OnRunning,
+    /// Random initial delay.
+    RandomDelay,
+}
+
+/// `[storage]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawStorage {
+    /// Per-request latency.
+    pub latency: Option<SimDuration>,
+    /// Aggregate bandwidth.
+    pub bandwidth: Option<Bandwidth>,
+    /// Per-transfer cap.
+    pub client_bandwidth: Option<Bandwidth>,
+}
+
+/// `[network]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawNetwork {
+    /// Buffer size.
+    pub buffer_size: Option<ByteSize>,
+    /// Flush timeout.
+    pub buffer_timeout: Option<SimDuration>,
+    /// Exclusive buffers per channel.
+    pub exclusive_buffers: Option<i64>,
+    /// Floating buffers per gate.
+    pub floating_buffers: Option<i64>,
+    /// Output queue bound per subpartition.
+    pub max_buffers_per_channel: Option<i64>,
+    /// One-way latency.
+    pub latency: Option<SimDuration>,
+    /// Channel bandwidth.
+    pub bandwidth: Option<Bandwidth>,
+}
+
+/// `[cluster]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCluster {
+    /// TaskManagers.
+    pub taskmanagers: Option<i64>,
+    /// Slots per TaskManager.
+    pub slots_per_taskmanager: Option<i64>,
+    /// Replacement start time.
+    pub taskmanager_startup: Option<SimDuration>,
+    /// RPC latency.
+    pub rpc_latency: Option<SimDuration>,
+}
+
+/// `[heartbeat]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawHeartbeat {
+    /// Heartbeat interval.
+    pub interval: Option<SimDuration>,
+    /// Heartbeat timeout.
+    pub timeout: Option<SimDuration>,
+    /// Failed RPCs before a TaskManager is lost.
+    pub rpc_failure_threshold: Option<i64>,
+}
+
+/// `[restart]`: the union of every strategy's keys; validation checks which belong.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRestart {
+    /// Strategy type.
+    pub strategy: Option<RawRestartKind>,
+    /// fixed-delay, exponential-delay: restart attempts.
+    pub attempts: Option<i64>,
+    /// fixed-delay, failure-rate: delay per restart.
+    pub delay: Option<SimDuration>,
+    /// exponential-delay.
+    pub initial_backoff: Option<SimDuration>,
+    /// exponential-delay.
+    pub max_backoff: Option<SimDuration>,
+    /// exponential-delay.
+    pub backoff_multiplier: Option<f64>,
+    /// exponential-delay.
+    pub reset_backoff_threshold: Option<SimDuration>,
+    /// exponential-delay.
+    pub jitter_factor: Option<f64>,
+    /// failure-rate.
+    pub max_failures_per_interval: Option<i64>,
+    /// failure-rate.
+    pub failure_rate_interval: Option<SimDuration>,
+}
+
+/// `strategy = "fixed-delay" | "exponential-delay" | "failure-rate" | "none"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawRestartKind {
+    /// Fixed delay.
+    FixedDelay,
+    /// Exponential delay.
+    ExponentialDelay,
+    /// Failure rate.
+    FailureRate,
+    /// No restart.
+    None,
+}
+
+/// `[recovery]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRecovery {
+    /// Exception to JobManager.
+    pub failure_report_delay: Option<SimDuration>,
+    /// Peers noticing a dead TaskManager.
+    pub connection_loss_detection: Option<SimDuration>,
+    /// Cancelling tasks.
+    pub cancel: Option<SimDuration>,
+    /// Deploying tasks.
+    pub deploy: Option<SimDuration>,
+}
+
+/// `[faults]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawFaults {
+    /// `[[faults.scripted]]`.
+    #[serde(default)]
+    pub scripted: Vec<RawScripted>,
+    /// `[[faults.stochastic]]`.
+    #[serde(default)]
+    pub stochastic: Vec<RawStochastic>,
+}
+
+/// `[[faults.scripted]]`: `at` plus exactly one fault kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawScripted {
+    /// When it strikes.
+    pub at: Option<SimDuration>,
+    /// `task-failure = { task = "name", subtask = 0 }`.
+    pub task_failure: Option<RawTaskFailure>,
+    /// `taskmanager-loss = { taskmanager = 1 }`.
+    pub taskmanager_loss: Option<RawTaskManagerLoss>,
+}
+
+/// A scripted task failure.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawTaskFailure {
+    /// Vertex name.
+    pub task: Option<String>,
+    /// Subtask index.
+    pub subtask: Option<i64>,
+}
+
+/// A scripted TaskManager loss.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawTaskManagerLoss {
+    /// TaskManager index.
+    pub taskmanager: Option<i64>,
+}
+
+/// `[[faults.stochastic]]`: exactly one generator kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawStochastic {
+    /// Per-subtask failures.
+    pub task_failure: Option<RawGenerator>,
+    /// Per-TaskManager losses.
+    pub taskmanager_loss: Option<RawGenerator>,
+}
+
+/// `{ mtbf = "1h", distribution = "weibull", shape = 0.7 }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawGenerator {
+    /// Mean time between failures of one domain.
+    pub mtbf: Option<SimDuration>,
+    /// Inter-failure distribution.
+    pub distribution: Option<RawDistribution>,
+    /// Weibull shape.
+    pub shape: Option<f64>,
+}
+
+/// `distribution = "exponential" | "weibull"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawDistribution {
+    /// Memoryless.
+    Exponential,
+    /// Weibull with a shape.
+    Weibull,
+}
+
+/// `[output]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawOutput {
+    /// Time-series period.
+    pub sample_period: Option<SimDuration>,
+}
+
+/// An example line for a key, by its last segment, used in "how to fix" hints.
+pub fn example(leaf: &str) -> Option<&'static str> {
+    Some(match leaf {
+        "name" => "name = \"orders\"",
+        "seed" => "seed = 42",
+        "failover" => "failover = \"region\"",
+        "duration" => "duration = \"10min\"",
+        "drain-timeout" => "drain-timeout = \"10min\"",
+        "max-parallelism" => "max-parallelism = 128",
+        "parallelism" => "parallelism = 4",
+        "partitions" => "partitions = 8",
+        "rate" => "rate = 40000",
+        "record-bytes" => "record-bytes = 200",
+        "capacity" => "capacity = 25000",
+        "output-ratio" => "output-ratio = 0.2",
+        "state" => "state = { keys = 2000000, bytes-per-key = 64 }",
+        "keys" => "keys = 2000000",
+        "bytes-per-key" => "bytes-per-key = 64",
+        "kind" => "kind = \"two-phase-commit\"",
+        "from" => "from = \"orders\"",
+        "to" => "to = \"aggregate\"",
+        "partitioning" => "partitioning = \"hash\"",
+        "interval" => "interval = \"10s\"",
+        "timeout" => "timeout = \"10min\"",
+        "min-pause" => "min-pause = \"0s\"",
+        "max-concurrent" => "max-concurrent = 1",
+        "tolerable-failed" => "tolerable-failed = 0",
+        "mode" => "mode = \"exactly-once\"",
+        "first-trigger" => "first-trigger = \"on-running\"",
+        "sync-base" => "sync-base = \"1ms\"",
+        "sync-speed" => "sync-speed = \"2GB/s\"",
+        "metadata-bytes" => "metadata-bytes = \"4KiB\"",
+        "latency" => "latency = \"20ms\"",
+        "bandwidth" => "bandwidth = \"200MB/s\"",
+        "client-bandwidth" => "client-bandwidth = \"50MB/s\"",
+        "buffer-size" => "buffer-size = \"32KiB\"",
+        "buffer-timeout" => "buffer-timeout = \"100ms\"",
+        "exclusive-buffers" => "exclusive-buffers = 2",
+        "floating-buffers" => "floating-buffers = 8",
+        "max-buffers-per-channel" => "max-buffers-per-channel = 10",
+        "taskmanagers" => "taskmanagers = 2",
+        "slots-per-taskmanager" => "slots-per-taskmanager = 2",
+        "taskmanager-startup" => "taskmanager-startup = \"10s\"",
+        "rpc-latency" => "rpc-latency = \"1ms\"",
+        "rpc-failure-threshold" => "rpc-failure-threshold = 2",
+        "strategy" => "strategy = \"fixed-delay\"",
+        "attempts" => "attempts = 10",
+        "delay" => "delay = \"3s\"",
+        "initial-backoff" => "initial-backoff = \"1s\"",
+        "max-backoff" => "max-backoff = \"1min\"",
+        "backoff-multiplier" => "backoff-multiplier = 1.5",
+        "reset-backoff-threshold" => "reset-backoff-threshold = \"1h\"",
+        "jitter-factor" => "jitter-factor = 0.1",
+        "max-failures-per-interval" => "max-failures-per-interval = 1",
+        "failure-rate-interval" => "failure-rate-interval = \"1min\"",
+        "failure-report-delay" => "failure-report-delay = \"10ms\"",
+        "connection-loss-detection" => "connection-loss-detection = \"200ms\"",
+        "cancel" => "cancel = \"100ms\"",
+        "deploy" => "deploy = \"500ms\"",
+        "at" => "at = \"3min\"",
+        "task-failure" => "task-failure = { task = \"aggregate\", subtask = 0 }",
+        "taskmanager-loss" => "taskmanager-loss = { taskmanager = 1 }",
+        "task" => "task = \"aggregate\"",
+        "subtask" => "subtask = 0",
+        "taskmanager" => "taskmanager = 1",
+        "mtbf" => "mtbf = \"1h\"",
+        "distribution" => "distribution = \"weibull\"",
+        "shape" => "shape = 0.7",
+        "sample-period" => "sample-period = \"1s\"",
+        _ => return None,
+    })
+}

@@ -1,0 +1,407 @@
+//! The typed, validated scenario: what the simulator reads.
+//!
+//! Every value here has passed validation (`scenario::validate`), so the
+//! simulator never checks user input. Names follow Flink's configuration
+//! (`execution.checkpointing.*`, `restart-strategy.*`, `heartbeat.*`, ...).
+
+use crate::time::{SimDuration, SimTime};
+use serde::Serialize;
+
+/// A whole validated scenario: job, settings, faults and seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Scenario name (default: the file stem); names the output folder.
+    pub name: String,
+    /// Run seed from which every random stream is derived.
+    pub seed: u64,
+    /// The job graph and its workload.
+    pub job: JobSpec,
+    /// Checkpoint coordinator and barrier settings.
+    pub checkpoint: CheckpointConfig,
+    /// Checkpoint storage (object store / DFS) model.
+    pub storage: StorageConfig,
+    /// Network stack between subtasks: buffers, credit, latency, bandwidth.
+    pub network: NetworkConfig,
+    /// TaskManagers, slots and RPC latency.
+    pub cluster: ClusterConfig,
+    /// Heartbeats between JobManager and TaskManagers.
+    pub heartbeat: HeartbeatConfig,
+    /// Restart strategy applied on every failover.
+    pub restart: RestartStrategy,
+    /// Which tasks restart on a failure.
+    pub failover: FailoverStrategy,
+    /// Durations of the recovery steps that are not derived from other settings.
+    pub recovery: RecoveryConfig,
+    /// Scripted and stochastic faults.
+    pub faults: FaultSpec,
+    /// Sampling of the time series.
+    pub output: OutputConfig,
+}
+
+/// The job graph: vertices in topological order and the edges between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobSpec {
+    /// How long the sources' log keeps growing; then the job drains and stops.
+    pub duration: SimDuration,
+    /// Longest time after `duration` the job may take to drain before the run ends unfinished.
+    pub drain_timeout: SimDuration,
+    /// Number of key groups (Flink's max parallelism).
+    pub max_parallelism: u32,
+    /// Vertices, sources first, every edge pointing to a later index.
+    pub vertices: Vec<VertexSpec>,
+    /// Edges by vertex index.
+    pub edges: Vec<EdgeSpec>,
+}
+
+/// One vertex (Flink: a JobVertex / operator chain) of the job graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VertexSpec {
+    /// Unique name, used by fault targets ("aggregate").
+    pub name: String,
+    /// Number of parallel subtasks (>= 1).
+    pub parallelism: u32,
+    /// Records per second one subtask can process (sets the per-record cost).
+    pub capacity_records_per_s: u64,
+    /// What the vertex does.
+    pub kind: VertexKind,
+}
+
+/// The role of a vertex.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VertexKind {
+    /// Reads partitions of a replayable log (Kafka-like).
+    Source(SourceSpec),
+    /// Processes records, optionally with keyed state.
+    Operator(OperatorSpec),
+    /// Writes results to an external system.
+    Sink(SinkSpec),
+}
+
+/// A source over a partitioned, replayable log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    /// Number of log partitions; partition p is read by subtask p % parallelism.
+    pub partitions: u32,
+    /// Append rate over all partitions, split evenly between them.
+    pub rate: RateProfile,
+    /// Bytes per record.
+    pub record_bytes: u64,
+}
+
+/// How the log's append rate (records/s over all partitions) changes with time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RateProfile {
+    /// The same rate throughout.
+    Constant {
+        /// Records per second over all partitions.
+        records_per_s: u64,
+    },
+    /// Piecewise-constant rate: (from time, records per second), first at time zero, increasing times.
+    Steps {
+        /// The steps, sorted by time, the first at zero.
+        steps: Vec<(SimTime, u64)>,
+    },
+}
+
+/// A processing operator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OperatorSpec {
+    /// Output records per input record (0.1 for an aggregate emitting every tenth).
+    pub output_ratio: f64,
+    /// Keyed state; `None` for a stateless operator.
+    pub state: Option<KeyedStateSpec>,
+}
+
+/// Keyed state whose size grows with the distinct keys seen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyedStateSpec {
+    /// Distinct keys over the whole key space (spread evenly over key groups).
+    pub keys: u64,
+    /// State bytes per key once seen.
+    pub bytes_per_key: u64,
+}
+
+/// A sink vertex.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SinkSpec {
+    /// Delivery guarantee of the sink.
+    pub kind: SinkKind,
+}
+
+/// Sink delivery semantics (Flink's DeliveryGuarantee).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SinkKind {
+    /// Stage per checkpoint, pre-commit on snapshot, commit on notify-complete, abort on failure.
+    TwoPhaseCommit,
+    /// Write at once; replays duplicate.
+    AtLeastOnce,
+}
+
+/// An edge between two vertices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgeSpec {
+    /// Upstream vertex index.
+    pub from: usize,
+    /// Downstream vertex index.
+    pub to: usize,
+    /// How records are routed to downstream subtasks.
+    pub partitioning: Partitioning,
+}
+
+/// Flink's ship strategies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Partitioning {
+    /// Subtask i sends to subtask i (equal parallelism).
+    Forward,
+    /// keyBy: by key group, downstream index = key_group * parallelism / max_parallelism.
+    Hash,
+    /// Round-robin over downstream subtasks.
+    Rebalance,
+}
+
+/// Checkpointing mode (Flink's CheckpointingMode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckpointMode {
+    /// Aligned barriers: a channel blocks after its barrier until all inputs have it.
+    ExactlyOnce,
+    /// No blocking: snapshot once the barrier arrived on every input (barrier tracker).
+    AtLeastOnce,
+}
+
+/// When the first checkpoint of a (re)started job is triggered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FirstTrigger {
+    /// Flink 2.3 as observed: at once when all tasks run on a fresh start; one interval after running again after a restart.
+    OnRunning,
+    /// Flink's random initial delay, uniform in [min-pause, interval], after all tasks run.
+    RandomDelay,
+}
+
+/// Checkpoint coordinator settings (`execution.checkpointing.*`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckpointConfig {
+    /// Base interval between checkpoint triggers.
+    pub interval: SimDuration,
+    /// A pending checkpoint older than this expires (default 10 min).
+    pub timeout: SimDuration,
+    /// Minimum time between the end of one checkpoint and the next trigger.
+    pub min_pause: SimDuration,
+    /// Maximum pending checkpoints at once (default 1).
+    pub max_concurrent: u32,
+    /// Consecutive failed checkpoints tolerated before the job fails over (default 0).
+    pub tolerable_failed: u32,
+    /// Aligned exactly-once or at-least-once barriers.
+    pub mode: CheckpointMode,
+    /// When the first checkpoint after (re)start fires.
+    pub first_trigger: FirstTrigger,
+    /// Fixed part of a task's synchronous snapshot phase.
+    pub sync_base: SimDuration,
+    /// Speed of the synchronous phase over the task's state (copy-on-write / flush), bytes/s.
+    pub sync_bytes_per_s: u64,
+    /// Bytes of checkpoint metadata written by the coordinator on completion.
+    pub metadata_bytes: u64,
+}
+
+/// Checkpoint storage (object store / DFS) model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StorageConfig {
+    /// Per-request latency before the first byte moves.
+    pub latency: SimDuration,
+    /// Aggregate bandwidth shared equally by concurrent transfers, bytes/s.
+    pub bandwidth_bytes_per_s: u64,
+    /// Cap per transfer (one client), bytes/s; `None` means only the aggregate limits.
+    pub client_bandwidth_bytes_per_s: Option<u64>,
+}
+
+/// Network stack settings (`taskmanager.network.*`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkConfig {
+    /// Network buffer size (Flink: 32 KiB).
+    pub buffer_bytes: u64,
+    /// A partly filled buffer is flushed after this (Flink: 100 ms).
+    pub buffer_timeout: SimDuration,
+    /// Exclusive buffers per input channel (Flink: 2).
+    pub exclusive_buffers: u32,
+    /// Floating buffers per input gate (Flink: 8).
+    pub floating_buffers: u32,
+    /// Most buffers one output subpartition may queue before the producer blocks (Flink: 10).
+    pub max_buffers_per_channel: u32,
+    /// One-way latency between subtasks on different TaskManagers.
+    pub latency: SimDuration,
+    /// Bandwidth of one remote channel, bytes/s.
+    pub bandwidth_bytes_per_s: u64,
+}
+
+/// TaskManagers, slots and RPC latency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterConfig {
+    /// Number of TaskManagers.
+    pub taskmanagers: u32,
+    /// Slots per TaskManager (`taskmanager.numberOfTaskSlots`).
+    pub slots_per_taskmanager: u32,
+    /// Time for a replacement TaskManager to start and register after one is declared lost.
+    pub taskmanager_startup: SimDuration,
+    /// One-way latency of an RPC between JobManager and TaskManagers.
+    pub rpc_latency: SimDuration,
+}
+
+/// Heartbeat settings (`heartbeat.*`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeartbeatConfig {
+    /// `heartbeat.interval` (10 s).
+    pub interval: SimDuration,
+    /// `heartbeat.timeout` (50 s): a silent TaskManager is declared lost after this.
+    pub timeout: SimDuration,
+    /// `heartbeat.rpc-failure-threshold` (2): consecutive failed heartbeat RPCs that declare a killed TaskManager lost.
+    pub rpc_failure_threshold: u32,
+}
+
+/// Flink's restart strategies (`restart-strategy.type`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RestartStrategy {
+    /// No restart: the first failure fails the job.
+    None,
+    /// Up to `attempts` restarts, each after `delay`.
+    FixedDelay {
+        /// Restart attempts before the job fails.
+        attempts: u32,
+        /// Delay before each restart.
+        delay: SimDuration,
+    },
+    /// Exponentially growing delay (Flink's default with checkpointing).
+    ExponentialDelay {
+        /// First backoff.
+        initial: SimDuration,
+        /// Largest backoff.
+        max: SimDuration,
+        /// Growth factor per failure.
+        multiplier: f64,
+        /// Quiet time after which the backoff resets.
+        reset_threshold: SimDuration,
+        /// Jitter factor: the delay is drawn from backoff ± jitter·backoff.
+        jitter: f64,
+        /// Restart attempts before the job fails (Flink: unbounded).
+        attempts: u32,
+    },
+    /// At most `max_failures` in any `interval`, each restart after `delay`.
+    FailureRate {
+        /// Failures allowed per interval.
+        max_failures: u32,
+        /// Sliding window for counting failures.
+        interval: SimDuration,
+        /// Delay before each restart.
+        delay: SimDuration,
+    },
+}
+
+/// Failover strategy (`jobmanager.execution.failover-strategy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailoverStrategy {
+    /// Restart the pipelined region of the failed task (Flink's default).
+    Region,
+    /// Restart every task.
+    Full,
+}
+
+/// Durations of recovery steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecoveryConfig {
+    /// From a task's exception to the JobManager handling it.
+    pub failure_report_delay: SimDuration,
+    /// From a TaskManager's death to its peers noticing the broken connections.
+    pub connection_loss_detection: SimDuration,
+    /// From the JobManager handling a failure to the tasks being cancelled.
+    pub cancel: SimDuration,
+    /// Slot assignment and task deployment, per restart.
+    pub deploy: SimDuration,
+}
+
+/// Scripted and stochastic faults.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct FaultSpec {
+    /// Faults at fixed times.
+    pub scripted: Vec<ScriptedFault>,
+    /// Fault generators drawn from the seed.
+    pub stochastic: Vec<StochasticFault>,
+}
+
+/// A fault at a given time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptedFault {
+    /// When it strikes.
+    pub at: SimTime,
+    /// What it does.
+    pub fault: Fault,
+}
+
+/// The kinds of fault.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// A subtask throws an exception.
+    TaskFailure {
+        /// Vertex index.
+        vertex: usize,
+        /// Subtask index.
+        subtask: u32,
+    },
+    /// A TaskManager process is killed with all its subtasks.
+    TaskManagerLoss {
+        /// TaskManager index.
+        taskmanager: u32,
+    },
+}
+
+/// Failure domains a stochastic generator draws for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StochasticKind {
+    /// Each subtask fails independently.
+    TaskFailure,
+    /// Each TaskManager is lost independently.
+    TaskManagerLoss,
+}
+
+/// Inter-failure time distribution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FailureDistribution {
+    /// Exponential with mean MTBF.
+    Exponential,
+    /// Weibull with the given shape, scale chosen so the mean is the MTBF.
+    Weibull {
+        /// Weibull shape k (< 1: infant mortality, > 1: wear-out).
+        shape: f64,
+    },
+}
+
+/// A stochastic fault generator: one per failure domain, each on its own RNG stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StochasticFault {
+    /// Which failure domains.
+    pub kind: StochasticKind,
+    /// Mean time between failures of one domain.
+    pub mtbf: SimDuration,
+    /// Inter-failure time distribution.
+    pub distribution: FailureDistribution,
+}
+
+/// Output settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputConfig {
+    /// Period of the time series in timeseries.csv.
+    pub sample_period: SimDuration,
+}
+
+impl Scenario {
+    /// Index of the vertex called `name`.
+    pub fn vertex_index(&self, name: &str) -> Option<usize> {
+        self.job.vertices.iter().position(|v| v.name == name)
+    }
+    /// Total slots in the cluster.
+    pub fn total_slots(&self) -> u32 {
+        self.cluster.taskmanagers * self.cluster.slots_per_taskmanager
+    }
+}

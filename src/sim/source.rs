@@ -1,0 +1,192 @@
+//! The replayable partitioned log the sources read (Kafka-like): how many
+//! records each partition holds at a given time, and when it will hold more.
+//!
+//! A source's append rate is split over its partitions record by record: the
+//! s-th record appended to source x goes to its partition s mod P. Appending
+//! stops at the job's duration. All arithmetic is integer.
+
+use crate::scenario::{RateProfile, Scenario, VertexKind};
+use crate::time::{NS_PER_S, SimTime};
+
+#[derive(Clone, Debug)]
+struct SourceLog {
+    /// (start time ns, records/s, records appended before start).
+    steps: Vec<(u64, u64, u64)>,
+    partitions: u32,
+    first_partition: u32,
+}
+
+/// The log of every source, partitions numbered globally in vertex order.
+#[derive(Clone, Debug)]
+pub(crate) struct Log {
+    sources: Vec<SourceLog>,
+    /// Global partition → (source index in `sources`, local partition).
+    owner: Vec<(usize, u32)>,
+    end_ns: u64,
+}
+
+impl Log {
+    /// The log of `sc`'s sources.
+    pub fn new(sc: &Scenario) -> Log {
+        let end_ns = sc.job.duration.as_ns();
+        let mut sources = Vec::new();
+        let mut owner = Vec::new();
+        for v in &sc.job.vertices {
+            if let VertexKind::Source(s) = &v.kind {
+                let raw: Vec<(u64, u64)> = match &s.rate {
+                    RateProfile::Constant { records_per_s } => vec![(0, *records_per_s)],
+                    RateProfile::Steps { steps } => {
+                        steps.iter().map(|(t, r)| (t.as_ns(), *r)).collect()
+                    }
+                };
+                let mut steps = Vec::new();
+                let mut before = 0u64;
+                for (i, &(t, r)) in raw.iter().enumerate() {
+                    steps.push((t, r, before));
+                    if let Some(&(t2, _)) = raw.get(i + 1) {
+                        before += mul_div(r, t2 - t, NS_PER_S);
+                    }
+                }
+                let first = owner.len() as u32;
+                for p in 0..s.partitions {
+                    owner.push((sources.len(), p));
+                }
+                sources.push(SourceLog {
+                    steps,
+                    partitions: s.partitions,
+                    first_partition: first,
+                });
+            }
+        }
+        Log {
+            sources,
+            owner,
+            end_ns,
+        }
+    }
+
+    /// Number of global partitions.
+    pub fn partitions(&self) -> usize {
+        self.owner.len()
+    }
+
+    /// Global partitions of the source vertex with index `source_rank` (0 = first source).
+    pub fn partitions_of(&self, source_rank: usize) -> std::ops::Range<u32> {
+        let s = &self.sources[source_rank];
+        s.first_partition..s.first_partition + s.partitions
+    }
+
+    fn total(&self, src: usize, t_ns: u64) -> u64 {
+        let t = t_ns.min(self.end_ns);
+        let s = &self.sources[src];
+        let i = s.steps.partition_point(|&(st, _, _)| st <= t).max(1) - 1;
+        let (st, rate, before) = s.steps[i];
+        before + mul_div(rate, t - st, NS_PER_S)
+    }
+
+    /// Records in global partition `gp` at time `t`.
+    pub fn appended(&self, gp: u32, t: SimTime) -> u64 {
+        let (src, p) = self.owner[gp as usize];
+        let a = self.total(src, t.as_ns());
+        let n = self.sources[src].partitions as u64;
+        (a + n - 1 - p as u64) / n
+    }
+
+    /// Records partition `gp` will ever hold (appending stops at the duration).
+    pub fn final_len(&self, gp: u32) -> u64 {
+        self.appended(gp, SimTime(self.end_ns))
+    }
+
+    /// The earliest time at which partition `gp` holds at least `x` records, if ever.
+    pub fn time_of(&self, gp: u32, x: u64) -> Option<SimTime> {
+        if x == 0 {
+            return Some(SimTime::ZERO);
+        }
+        let (src, p) = self.owner[gp as usize];
+        let s = &self.sources[src];
+        // Need the source total to reach (x-1)·P + p + 1.
+        let need = (x - 1) * s.partitions as u64 + p as u64 + 1;
+        if self.total(src, self.end_ns) < need {
+            return None;
+        }
+        // The last step that starts below `need` reaches it (its rate is not zero).
+        let i = s.steps.partition_point(|&(_, _, before)| before < need).max(1) - 1;
+        let (st, rate, before) = s.steps[i];
+        let dt = ((need - before) as u128 * NS_PER_S as u128).div_ceil(rate.max(1) as u128) as u64;
+        Some(SimTime(st + dt))
+    }
+}
+
+/// a·b/c in 128-bit, floored.
+fn mul_div(a: u64, b: u64, c: u64) -> u64 {
+    (a as u128 * b as u128 / c as u128) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::*;
+    use crate::time::SimDuration;
+
+    pub(crate) fn log_of(rate: RateProfile, partitions: u32, duration_s: u64) -> Log {
+        let sources = vec![SourceLog {
+            steps: match rate {
+                RateProfile::Constant { records_per_s } => vec![(0, records_per_s, 0)],
+                RateProfile::Steps { steps } => {
+                    let mut out = Vec::new();
+                    let mut before = 0;
+                    for (i, (t, r)) in steps.iter().enumerate() {
+                        out.push((t.as_ns(), *r, before));
+                        if let Some((t2, _)) = steps.get(i + 1) {
+                            before += mul_div(*r, t2.as_ns() - t.as_ns(), NS_PER_S);
+                        }
+                    }
+                    out
+                }
+            },
+            partitions,
+            first_partition: 0,
+        }];
+        Log {
+            sources,
+            owner: (0..partitions).map(|p| (0, p)).collect(),
+            end_ns: SimDuration::from_secs(duration_s).as_ns(),
+        }
+    }
+
+    #[test]
+    fn constant_rate_splits_records_over_partitions() {
+        // 1000 records/s over 3 partitions: after 1 s, 1000 records: 334, 333, 333.
+        let log = log_of(RateProfile::Constant { records_per_s: 1000 }, 3, 60);
+        let t = SimTime(NS_PER_S);
+        assert_eq!(
+            (0..3).map(|p| log.appended(p, t)).collect::<Vec<_>>(),
+            vec![334, 333, 333]
+        );
+        // Appending stops at the duration.
+        assert_eq!(log.final_len(0), 20_000);
+        assert_eq!(log.appended(0, SimTime(120 * NS_PER_S)), 20_000);
+    }
+
+    #[test]
+    fn time_of_inverts_appended() {
+        let log = log_of(
+            RateProfile::Steps {
+                steps: vec![(SimTime(0), 1000), (SimTime(10 * NS_PER_S), 5000)],
+            },
+            4,
+            60,
+        );
+        for gp in 0..4 {
+            for x in [1, 2, 100, 2500, 2501, 3000, 50_000] {
+                match log.time_of(gp, x) {
+                    Some(t) => {
+                        assert!(log.appended(gp, t) >= x, "gp={gp} x={x}");
+                        assert!(log.appended(gp, SimTime(t.0 - 1)) < x, "gp={gp} x={x}");
+                    }
+                    None => assert!(log.final_len(gp) < x),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Builds the execution graph from the job graph: subtasks placed in slots of
+//! TaskManagers, channels per edge, per-task costs and weights, and the
+//! pipelined regions used by region failover.
+//!
+//! Placement follows Flink's default slot sharing: slot i holds subtask i of
+//! every vertex, and slot i lives on TaskManager i / slots-per-taskmanager.
+
+use super::{Buffer, Channel, OutEdge, Role, SinkExt, Status, Task, Work};
+use crate::scenario::{Partitioning, Scenario, VertexKind};
+use crate::time::SimTime;
+use std::collections::VecDeque;
+
+/// The built execution graph.
+pub(crate) struct Topology {
+    pub tasks: Vec<Task>,
+    pub chans: Vec<super::Channel>,
+    pub region_of: Vec<usize>,
+    pub sinks: Vec<SinkExt>,
+}
+
+/// Records out per provenance record and bytes per record, per vertex, in topological order.
+fn weights(sc: &Scenario) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let n = sc.job.vertices.len();
+    let (mut w_in, mut w_out, mut rb) = (vec![1.0; n], vec![1.0; n], vec![100.0; n]);
+    for (v, vs) in sc.job.vertices.iter().enumerate() {
+        let ups: Vec<usize> = sc
+            .job
+            .edges
+            .iter()
+            .filter(|e| e.to == v)
+            .map(|e| e.from)
+            .collect();
+        if !ups.is_empty() {
+            w_in[v] = ups.iter().map(|&u| w_out[u]).sum::<f64>() / ups.len() as f64;
+            rb[v] = ups.iter().map(|&u| rb[u]).sum::<f64>() / ups.len() as f64;
+        }
+        w_out[v] = match &vs.kind {
+            VertexKind::Source(s) => {
+                rb[v] = s.record_bytes as f64;
+                1.0
+            }
+            VertexKind::Operator(o) => w_in[v] * o.output_ratio,
+            VertexKind::Sink(_) => w_in[v],
+        };
+    }
+    (w_in, w_out, rb)
+}
+
+fn find(parent: &mut [usize], x: usize) -> usize {
+    let mut r = x;
+    while parent[r] != r {
+        r = parent[r];
+    }
+    let mut y = x;
+    while parent[y] != r {
+        let next = parent[y];
+        parent[y] = r;
+        y = next;
+    }
+    r
+}
+
+/// Builds tasks, channels, regions and sink stores for `sc`.
+pub(crate) fn build(sc: &Scenario) -> Topology {
+    let (w_in, w_out, rb) = weights(sc);
+    let spt = sc.cluster.slots_per_taskmanager;
+    let mut first_task = Vec::new();
+    let mut tasks = Vec::new();
+    let mut source_rank = 0usize;
+    let mut first_partition = 0u32;
+    for (v, vs) in sc.job.vertices.iter().enumerate() {
+        first_task.push(tasks.len());
+        let gates = sc.job.edges.iter().filter(|e| e.to == v).count();
+        let (role_of, keyed): (Box<dyn Fn(u32) -> Role>, Option<(f64, u64)>) = match &vs.kind {
+            VertexKind::Source(s) => {
+                let (fp, np, par) = (first_partition, s.partitions, vs.parallelism);
+                first_partition += s.partitions;
+                source_rank += 1;
+                (
+                    Box::new(move |i| Role::Source {
+                        partitions: (0..np).filter(|p| p % par == i).map(|p| fp + p).collect(),
+                        rr: 0,
+                    }),
+                    None,
+                )
+            }
+            VertexKind::Operator(o) => (
+                Box::new(|_| Role::Operator),
+                o.state
+                    .as_ref()
+                    .map(|st| (st.keys as f64 / vs.parallelism as f64, st.bytes_per_key)),
+            ),
+            VertexKind::Sink(_) => (Box::new(|_| Role::Sink), None),
+        };
+        for i in 0..vs.parallelism {
+            tasks.push(Task {
+                vertex: v,
+                index: i,
+                tm: i / spt,
+                role: role_of(i),
+                status: Status::Running,
+                attempt: 0,
+                failover: 0,
+                work: Work::Idle,
+                inputs: Vec::new(),
+                floating_used: vec![0; gates],
+                outputs: Vec::new(),
+                rr_in: 0,
+                align: None,
+                last_snapshot: 0,
+                pending_triggers: VecDeque::new(),
+                flush_scheduled: false,
+                wake_at: None,
+                state_records: 0,
+                keys_owned: keyed.map(|k| k.0).unwrap_or(0.0),
+                bytes_per_key: keyed.map(|k| k.1).unwrap_or(0),
+                ns_per_prov: w_in[v] * 1e9 / vs.capacity_records_per_s as f64,
+                out_bytes_per_prov: w_out[v] * rb[v],
+                out_weight: w_out[v],
+                sync_started: SimTime::ZERO,
+                snap_bytes: 0,
+                awaiting_slot: false,
+            });
+        }
+    }
+    let _ = source_rank;
+    let mut chans = Vec::new();
+    let mut gate_index = vec![0usize; sc.job.vertices.len()];
+    for e in &sc.job.edges {
+        let gate = gate_index[e.to];
+        gate_index[e.to] += 1;
+        let (pu, pd) = (
+            sc.job.vertices[e.from].parallelism,
+            sc.job.vertices[e.to].parallelism,
+        );
+        for i in 0..pu {
+            let from = first_task[e.from] + i as usize;
+            let targets: Vec<u32> = match e.partitioning {
+                Partitioning::Forward => vec![i],
+                Partitioning::Hash | Partitioning::Rebalance => (0..pd).collect(),
+            };
+            let mut out = OutEdge {
+                partitioning: e.partitioning,
+                chans: Vec::new(),
+                rr: i as usize,
+            };
+            for j in targets {
+                let to = first_task[e.to] + j as usize;
+                let id = chans.len();
+                tasks[to].inputs.push(id);
+                chans.push(Channel {
+                    from,
+                    to,
+                    gate,
+                    remote: tasks[from].tm != tasks[to].tm,
+                    pending: Buffer::default(),
+                    out_q: VecDeque::new(),
+                    wire: VecDeque::new(),
+                    in_q: VecDeque::new(),
+                    link_free: SimTime::ZERO,
+                    used: 0,
+                    blocked: false,
+                    epoch: 0,
+                });
+                out.chans.push(id);
+            }
+            tasks[from].outputs.push(out);
+        }
+    }
+    let mut parent: Vec<usize> = (0..tasks.len()).collect();
+    for c in &chans {
+        let (a, b) = (find(&mut parent, c.from), find(&mut parent, c.to));
+        parent[a.max(b)] = a.min(b);
+    }
+    let region_of = (0..tasks.len()).map(|t| find(&mut parent, t)).collect();
+    let sinks = vec![SinkExt::default(); tasks.len()];
+    Topology {
+        tasks,
+        chans,
+        region_of,
+        sinks,
+    }
+}
