@@ -90,10 +90,7 @@ impl Segment {
                 a = mid + 1;
             }
         }
-        (
-            Segment { hi: a, ..*self },
-            Segment { lo: a, ..*self },
-        )
+        (Segment { hi: a, ..*self }, Segment { lo: a, ..*self })
     }
     /// True when `next` continues this segment (same partition and key groups, adjacent offsets).
     pub fn continued_by(&self, next: &Segment) -> bool {

@@ -8,14 +8,17 @@
 //! interval faces the same failure times for the same seed.
 
 use crate::kernel::rng_stream;
-use crate::scenario::{Fault, FailureDistribution, Scenario, ScriptedFault, StochasticKind};
+use crate::scenario::{FailureDistribution, Fault, Scenario, ScriptedFault, StochasticKind};
 use crate::time::{NS_PER_S, SimTime};
 use rand::distr::Distribution;
 use statrs::distribution::{Exp, Weibull};
 use std::fmt::Write;
 
 /// Draws inter-failure times (seconds) for one domain.
-fn sampler(mtbf_s: f64, dist: FailureDistribution) -> Box<dyn FnMut(&mut rand_chacha::ChaCha8Rng) -> f64> {
+fn sampler(
+    mtbf_s: f64,
+    dist: FailureDistribution,
+) -> Box<dyn FnMut(&mut rand_chacha::ChaCha8Rng) -> f64> {
     match dist {
         FailureDistribution::Exponential => {
             let d = Exp::new(1.0 / mtbf_s).expect("validated: mtbf > 0");
@@ -43,7 +46,12 @@ pub fn schedule(sc: &Scenario, horizon: SimTime) -> Vec<ScriptedFault> {
     for (g, gen_spec) in sc.faults.stochastic.iter().enumerate() {
         let domains: Vec<(String, Fault)> = match gen_spec.kind {
             StochasticKind::TaskManagerLoss => (0..sc.cluster.taskmanagers)
-                .map(|tm| (format!("tm-{tm}"), Fault::TaskManagerLoss { taskmanager: tm }))
+                .map(|tm| {
+                    (
+                        format!("tm-{tm}"),
+                        Fault::TaskManagerLoss { taskmanager: tm },
+                    )
+                })
                 .collect(),
             StochasticKind::TaskFailure => sc
                 .job
@@ -54,7 +62,10 @@ pub fn schedule(sc: &Scenario, horizon: SimTime) -> Vec<ScriptedFault> {
                     (0..vs.parallelism).map(move |i| {
                         (
                             format!("{}[{i}]", vs.name),
-                            Fault::TaskFailure { vertex: v, subtask: i },
+                            Fault::TaskFailure {
+                                vertex: v,
+                                subtask: i,
+                            },
                         )
                     })
                 })

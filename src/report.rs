@@ -22,7 +22,12 @@ pub fn header(sc: &Scenario) -> String {
             format!("{} ({kind}, p={})", v.name, v.parallelism)
         })
         .collect();
-    let _ = writeln!(s, "  job: {}; duration {}", job.join(" -> "), sc.job.duration);
+    let _ = writeln!(
+        s,
+        "  job: {}; duration {}",
+        job.join(" -> "),
+        sc.job.duration
+    );
     let c = &sc.checkpoint;
     let _ = writeln!(
         s,

@@ -137,8 +137,14 @@ mod tests {
             interval: SimDuration::from_secs(60),
             delay: SimDuration::from_secs(1),
         });
-        assert!(matches!(st.on_failure(s(0), &mut r), RestartDecision::Restart(_)));
-        assert!(matches!(st.on_failure(s(30), &mut r), RestartDecision::Restart(_)));
+        assert!(matches!(
+            st.on_failure(s(0), &mut r),
+            RestartDecision::Restart(_)
+        ));
+        assert!(matches!(
+            st.on_failure(s(30), &mut r),
+            RestartDecision::Restart(_)
+        ));
         // Third within 60 s of the first: fail.
         assert_eq!(st.on_failure(s(59), &mut r), RestartDecision::Fail);
         let mut st2 = RestartState::new(RestartStrategy::FailureRate {
@@ -149,7 +155,10 @@ mod tests {
         st2.on_failure(s(0), &mut r);
         st2.on_failure(s(30), &mut r);
         // 61 s after the first: it has left the window.
-        assert!(matches!(st2.on_failure(s(61), &mut r), RestartDecision::Restart(_)));
+        assert!(matches!(
+            st2.on_failure(s(61), &mut r),
+            RestartDecision::Restart(_)
+        ));
     }
 
     #[test]

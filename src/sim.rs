@@ -46,25 +46,77 @@ pub(crate) const INLINE_STATE_BYTES: u64 = 20 * 1024;
 /// recognised by the attempt, epoch or generation they carry.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Ev {
-    TaskStep { task: TaskId, attempt: u32 },
-    SourceWake { task: TaskId, attempt: u32 },
-    Flush { task: TaskId, attempt: u32 },
-    Arrive { ch: ChanId, epoch: u32 },
-    Credit { ch: ChanId, epoch: u32 },
-    PeriodicTrigger { gen_: u64 },
-    TriggerAtSource { task: TaskId, attempt: u32, ckpt: u64 },
-    Ack { task: TaskId, attempt: u32, ckpt: u64 },
-    Expire { ckpt: u64 },
-    StorageStart { id: TransferId },
-    StorageWake { gen_: u64 },
-    Notify { task: TaskId, attempt: u32, ckpt: u64 },
-    Fault { index: usize },
-    HandleFailure { failure: usize },
-    CancelDone { failover: u64 },
-    Restart { failover: u64 },
-    Deployed { task: TaskId, attempt: u32 },
-    TmLost { tm: u32, incarnation: u32 },
-    TmRegistered { tm: u32, incarnation: u32 },
+    TaskStep {
+        task: TaskId,
+        attempt: u32,
+    },
+    SourceWake {
+        task: TaskId,
+        attempt: u32,
+    },
+    Flush {
+        task: TaskId,
+        attempt: u32,
+    },
+    Arrive {
+        ch: ChanId,
+        epoch: u32,
+    },
+    Credit {
+        ch: ChanId,
+        epoch: u32,
+    },
+    PeriodicTrigger {
+        gen_: u64,
+    },
+    TriggerAtSource {
+        task: TaskId,
+        attempt: u32,
+        ckpt: u64,
+    },
+    Ack {
+        task: TaskId,
+        attempt: u32,
+        ckpt: u64,
+    },
+    Expire {
+        ckpt: u64,
+    },
+    StorageStart {
+        id: TransferId,
+    },
+    StorageWake {
+        gen_: u64,
+    },
+    Notify {
+        task: TaskId,
+        attempt: u32,
+        ckpt: u64,
+    },
+    Fault {
+        index: usize,
+    },
+    HandleFailure {
+        failure: usize,
+    },
+    CancelDone {
+        failover: u64,
+    },
+    Restart {
+        failover: u64,
+    },
+    Deployed {
+        task: TaskId,
+        attempt: u32,
+    },
+    TmLost {
+        tm: u32,
+        incarnation: u32,
+    },
+    TmRegistered {
+        tm: u32,
+        incarnation: u32,
+    },
     Sample,
     FinishJob,
     End,
@@ -73,9 +125,18 @@ pub(crate) enum Ev {
 /// What a storage transfer is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Owner {
-    Upload { task: TaskId, attempt: u32, ckpt: u64 },
-    Metadata { ckpt: u64 },
-    Restore { task: TaskId, attempt: u32 },
+    Upload {
+        task: TaskId,
+        attempt: u32,
+        ckpt: u64,
+    },
+    Metadata {
+        ckpt: u64,
+    },
+    Restore {
+        task: TaskId,
+        attempt: u32,
+    },
 }
 
 /// A network buffer's content: provenance segments, provenance record count and bytes.

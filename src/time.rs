@@ -67,7 +67,7 @@ impl SimDuration {
         self.0 as f64 / NS_PER_S as f64
     }
     /// The span multiplied by an integer, saturating.
-    pub fn mul(self, k: u64) -> SimDuration {
+    pub fn times(self, k: u64) -> SimDuration {
         SimDuration(self.0.saturating_mul(k))
     }
     /// The span scaled by a positive factor, rounded to the nearest ns.
@@ -181,7 +181,7 @@ impl fmt::Display for SimDuration {
             ("ms", NS_PER_MS),
             ("us", NS_PER_US),
         ] {
-            if ns % scale == 0 {
+            if ns.is_multiple_of(scale) {
                 return write!(f, "{}{unit}", ns / scale);
             }
         }
@@ -232,7 +232,10 @@ mod tests {
 
     #[test]
     fn parses_units_and_fractions() {
-        assert_eq!(SimDuration::parse("250ms"), Ok(SimDuration(250 * NS_PER_MS)));
+        assert_eq!(
+            SimDuration::parse("250ms"),
+            Ok(SimDuration(250 * NS_PER_MS))
+        );
         assert_eq!(SimDuration::parse("10s"), Ok(SimDuration(10 * NS_PER_S)));
         assert_eq!(SimDuration::parse("5min"), Ok(SimDuration(300 * NS_PER_S)));
         assert_eq!(SimDuration::parse("1h"), Ok(SimDuration(3600 * NS_PER_S)));
@@ -245,7 +248,11 @@ mod tests {
     fn rejects_negative_unitless_and_unknown_units() {
         assert!(SimDuration::parse("-5s").unwrap_err().contains("negative"));
         assert!(SimDuration::parse("5").unwrap_err().contains("no unit"));
-        assert!(SimDuration::parse("5 fortnights").unwrap_err().contains("unknown unit"));
+        assert!(
+            SimDuration::parse("5 fortnights")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
         assert!(SimDuration::parse("s").unwrap_err().contains("no number"));
     }
 

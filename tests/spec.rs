@@ -1,4 +1,10 @@
-//! The integration-test binary: one module per behaviour.
+//! The integration-test binary: one module per behaviour, read like a specification.
 
 #[path = "spec/bad_input.rs"]
 mod bad_input;
+#[path = "spec/checkpoint_timing.rs"]
+mod checkpoint_timing;
+#[path = "spec/common.rs"]
+mod common;
+#[path = "spec/task_failure_recovery.rs"]
+mod task_failure_recovery;

@@ -68,6 +68,11 @@ impl Locator {
             .map(|e| e.path.as_str())
     }
 
+    /// Whether `path` itself appears in the text.
+    pub fn has_key(&self, path: &str) -> bool {
+        self.entries.iter().any(|e| e.path == path)
+    }
+
     /// 1-based line of `path`; for an absent key, the line of its nearest present
     /// ancestor (the enclosing table's header). None if no ancestor is present.
     pub fn line_of_key(&self, path: &str) -> Option<usize> {

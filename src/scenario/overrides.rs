@@ -167,12 +167,18 @@ fn set(cur: &mut Value, steps: &[Step], value: Value, done: &str) -> Result<(), 
 
 /// Whether `key` (a dotted path) or one of its parents was set by an override.
 pub fn covers(overrides: &[Override], key: &str) -> bool {
-    overrides.iter().any(|o| {
-        key == o.key
-            || key
-                .strip_prefix(o.key.as_str())
-                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-    })
+    overrides.iter().any(|o| within(key, &o.key))
+}
+
+/// Whether an override set something inside `key` (e.g. it created `key`).
+pub fn inside(overrides: &[Override], key: &str) -> bool {
+    overrides.iter().any(|o| within(&o.key, key))
+}
+
+/// `path` is `ancestor` or lies below it.
+fn within(path: &str, ancestor: &str) -> bool {
+    path.strip_prefix(ancestor)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
 
 #[cfg(test)]
@@ -257,5 +263,7 @@ mod tests {
         assert!(!covers(&o, "job.operator[01]"));
         assert!(!covers(&o, "job.operator[1].name"));
         assert!(!covers(&o, "job"));
+        assert!(inside(&o, "job") && inside(&o, "job.operator[0]"));
+        assert!(!inside(&o, "job.operator[0].name") && !inside(&o, "job.operator[1]"));
     }
 }

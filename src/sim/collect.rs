@@ -1,7 +1,7 @@
 //! Measuring a run: counters, the sampled time series, committed output, and
 //! the assembly of the `RunResult` (with the oracle's verdict) at the end.
 
-use super::{Episode, SinkExt, Sim};
+use super::{Episode, Sim, SinkExt};
 use crate::data::Segment;
 use crate::metrics::{
     CheckpointOutcome, CheckpointRecord, FailureRecord, JobStatus, RunResult, RunSummary, Sample,
@@ -9,7 +9,6 @@ use crate::metrics::{
 use crate::oracle::{self, SinkOutput};
 use crate::scenario::{CheckpointMode, Scenario, SinkKind, VertexKind};
 use crate::time::SimTime;
-
 
 /// Running totals sampled into the time series.
 #[derive(Clone, Debug, Default)]
@@ -25,7 +24,10 @@ pub(crate) struct Counters {
 /// Adds committed segments to a sink's output, merging adjacent ranges.
 pub(crate) fn commit_segments(ext: &mut SinkExt, segs: &[Segment], records: f64) {
     for s in segs {
-        let v = ext.committed.entry((s.partition, s.kg_lo, s.kg_hi)).or_default();
+        let v = ext
+            .committed
+            .entry((s.partition, s.kg_lo, s.kg_hi))
+            .or_default();
         match v.last_mut() {
             Some(last) if last.1 == s.lo => last.1 = s.hi,
             _ => v.push((s.lo, s.hi)),
@@ -95,7 +97,10 @@ impl Sim<'_> {
             deploy_s: secs_between(e.restart_at, e.deployed_at),
             restore_s: secs_between(e.deployed_at, e.running_at),
             restored_checkpoint: e.restored_ckpt.map_or(-1, |c| c.0 as i64),
-            lost_work_s: e.time.since(e.restored_ckpt.map_or(SimTime::ZERO, |c| c.1)).as_secs_f64(),
+            lost_work_s: e
+                .time
+                .since(e.restored_ckpt.map_or(SimTime::ZERO, |c| c.1))
+                .as_secs_f64(),
             records_replayed: e.replayed,
             restarted_tasks: e.restarted_tasks,
             restarts: e.restarts,
@@ -132,7 +137,10 @@ impl Sim<'_> {
                 .collect();
             let (must, limit) = if finished {
                 let f = final_offsets.clone();
-                (f.clone(), (sink.kind == SinkKind::TwoPhaseCommit).then_some(f))
+                (
+                    f.clone(),
+                    (sink.kind == SinkKind::TwoPhaseCommit).then_some(f),
+                )
             } else if sink.kind == SinkKind::TwoPhaseCommit {
                 let ids: Vec<u64> = subtasks
                     .iter()
@@ -147,23 +155,25 @@ impl Sim<'_> {
             let committed = subtasks
                 .iter()
                 .flat_map(|&t| {
-                    self.sinks[t].committed.iter().flat_map(|(&(p, g0, g1), rs)| {
-                        rs.iter().map(move |&(lo, hi)| Segment {
-                            partition: p,
-                            kg_lo: g0,
-                            kg_hi: g1,
-                            lo,
-                            hi,
+                    self.sinks[t]
+                        .committed
+                        .iter()
+                        .flat_map(|(&(p, g0, g1), rs)| {
+                            rs.iter().map(move |&(lo, hi)| Segment {
+                                partition: p,
+                                kg_lo: g0,
+                                kg_hi: g1,
+                                lo,
+                                hi,
+                            })
                         })
-                    })
                 })
                 .collect();
             outs.push(SinkOutput {
                 name: vs.name.clone(),
                 committed,
                 must_have: parts.iter().map(|&p| (p, must[p as usize])).collect(),
-                visible_limit: limit
-                    .map(|l| parts.iter().map(|&p| (p, l[p as usize])).collect()),
+                visible_limit: limit.map(|l| parts.iter().map(|&p| (p, l[p as usize])).collect()),
             });
         }
         outs
@@ -206,7 +216,12 @@ impl Sim<'_> {
         let failed = self
             .ckpt_records
             .iter()
-            .filter(|c| matches!(c.outcome, CheckpointOutcome::Expired | CheckpointOutcome::Declined))
+            .filter(|c| {
+                matches!(
+                    c.outcome,
+                    CheckpointOutcome::Expired | CheckpointOutcome::Declined
+                )
+            })
             .count() as u64;
         let mean = |xs: &[f64]| {
             if xs.is_empty() {
@@ -215,8 +230,16 @@ impl Sim<'_> {
                 xs.iter().sum::<f64>() / xs.len() as f64
             }
         };
-        let downtimes: Vec<f64> = failures.iter().map(|f| f.downtime_s).filter(|&d| d >= 0.0).collect();
-        let recoveries: Vec<f64> = failures.iter().map(|f| f.recovery_s).filter(|&d| d >= 0.0).collect();
+        let downtimes: Vec<f64> = failures
+            .iter()
+            .map(|f| f.downtime_s)
+            .filter(|&d| d >= 0.0)
+            .collect();
+        let recoveries: Vec<f64> = failures
+            .iter()
+            .map(|f| f.recovery_s)
+            .filter(|&d| d >= 0.0)
+            .collect();
         let durations: Vec<f64> = completed.iter().map(|c| c.duration_s).collect();
         let exactly_once_job = self.sc.checkpoint.mode == CheckpointMode::ExactlyOnce
             && self.sc.job.vertices.iter().all(|v| match &v.kind {
@@ -244,13 +267,23 @@ impl Sim<'_> {
             mean_recovery_s: mean(&recoveries),
             records_replayed: failures.iter().map(|f| f.records_replayed).sum(),
             records_read: self.c.source_records,
-            records_committed: self.sinks.iter().map(|s| s.committed_records).sum::<f64>().round() as u64,
+            records_committed: self
+                .sinks
+                .iter()
+                .map(|s| s.committed_records)
+                .sum::<f64>()
+                .round() as u64,
             throughput_records_per_s: if sim_seconds > 0.0 {
                 self.c.source_records as f64 / sim_seconds
             } else {
                 0.0
             },
-            guarantee: if exactly_once_job { "exactly-once" } else { "at-least-once" }.into(),
+            guarantee: if exactly_once_job {
+                "exactly-once"
+            } else {
+                "at-least-once"
+            }
+            .into(),
             guarantee_held: held,
             exactly_once: verdict.exactly_once(),
             duplicates: verdict.duplicates,

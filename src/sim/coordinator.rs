@@ -26,7 +26,10 @@ impl Sim<'_> {
             FirstTrigger::OnRunning if !self.ever_ran_all => SimDuration::ZERO,
             FirstTrigger::OnRunning => cfg.interval,
             FirstTrigger::RandomDelay => {
-                let (lo, hi) = (cfg.min_pause.as_ns(), cfg.interval.as_ns().max(cfg.min_pause.as_ns()));
+                let (lo, hi) = (
+                    cfg.min_pause.as_ns(),
+                    cfg.interval.as_ns().max(cfg.min_pause.as_ns()),
+                );
                 SimDuration(self.first_delay_rng.random_range(lo..=hi))
             }
         };
@@ -107,7 +110,8 @@ impl Sim<'_> {
         // One periodic chain: a new trigger invalidates earlier timers.
         self.sched_gen += 1;
         let g = self.sched_gen;
-        self.q.push(now + cfg.interval, Ev::PeriodicTrigger { gen_: g });
+        self.q
+            .push(now + cfg.interval, Ev::PeriodicTrigger { gen_: g });
     }
 
     /// A source takes its snapshot: offsets, then the barrier, then the sync phase.
@@ -271,7 +275,8 @@ impl Sim<'_> {
                     ckpt,
                 },
             );
-            self.q.push(now + self.sc.storage.latency, Ev::StorageStart { id });
+            self.q
+                .push(now + self.sc.storage.latency, Ev::StorageStart { id });
         }
     }
 
@@ -299,7 +304,8 @@ impl Sim<'_> {
             let id = self
                 .storage
                 .create(self.sc.checkpoint.metadata_bytes, Owner::Metadata { ckpt });
-            self.q.push(now + self.sc.storage.latency, Ev::StorageStart { id });
+            self.q
+                .push(now + self.sc.storage.latency, Ev::StorageStart { id });
         }
     }
 
@@ -437,7 +443,8 @@ impl Sim<'_> {
         if self.now() < SimTime(0) + self.sc.job.duration {
             return;
         }
-        let drained = (0..self.offsets.len()).all(|gp| self.offsets[gp] == self.log.final_len(gp as u32));
+        let drained =
+            (0..self.offsets.len()).all(|gp| self.offsets[gp] == self.log.final_len(gp as u32));
         if !drained || self.final_requested {
             return;
         }

@@ -16,7 +16,11 @@ impl Sim<'_> {
     pub(crate) fn lag(&self) -> u64 {
         let now = self.now();
         (0..self.offsets.len())
-            .map(|gp| self.log.appended(gp as u32, now).saturating_sub(self.offsets[gp]))
+            .map(|gp| {
+                self.log
+                    .appended(gp as u32, now)
+                    .saturating_sub(self.offsets[gp])
+            })
             .sum()
     }
 
@@ -108,7 +112,9 @@ impl Sim<'_> {
                     },
                 );
                 let victims: Vec<TaskId> = (0..self.tasks.len())
-                    .filter(|&k| self.tasks[k].tm == taskmanager && self.tasks[k].status != Status::Down)
+                    .filter(|&k| {
+                        self.tasks[k].tm == taskmanager && self.tasks[k].status != Status::Down
+                    })
                     .collect();
                 if victims.is_empty() {
                     return;
@@ -175,7 +181,8 @@ impl Sim<'_> {
                 e.restarted_tasks = set.len() as u32;
                 let cancel = self.sc.recovery.cancel;
                 self.q.push(now + cancel, Ev::CancelDone { failover: fo });
-                self.q.push(now + delay.max(cancel), Ev::Restart { failover: fo });
+                self.q
+                    .push(now + delay.max(cancel), Ev::Restart { failover: fo });
             }
         }
     }
@@ -300,7 +307,8 @@ impl Sim<'_> {
             let id = self
                 .storage
                 .create(snap.state_bytes, Owner::Restore { task, attempt });
-            self.q.push(now + self.sc.storage.latency, Ev::StorageStart { id });
+            self.q
+                .push(now + self.sc.storage.latency, Ev::StorageStart { id });
         } else {
             self.restore_done(task, attempt);
         }

@@ -110,7 +110,11 @@ impl Log {
             return None;
         }
         // The last step that starts below `need` reaches it (its rate is not zero).
-        let i = s.steps.partition_point(|&(_, _, before)| before < need).max(1) - 1;
+        let i = s
+            .steps
+            .partition_point(|&(_, _, before)| before < need)
+            .max(1)
+            - 1;
         let (st, rate, before) = s.steps[i];
         let dt = ((need - before) as u128 * NS_PER_S as u128).div_ceil(rate.max(1) as u128) as u64;
         Some(SimTime(st + dt))
@@ -157,7 +161,13 @@ mod tests {
     #[test]
     fn constant_rate_splits_records_over_partitions() {
         // 1000 records/s over 3 partitions: after 1 s, 1000 records: 334, 333, 333.
-        let log = log_of(RateProfile::Constant { records_per_s: 1000 }, 3, 60);
+        let log = log_of(
+            RateProfile::Constant {
+                records_per_s: 1000,
+            },
+            3,
+            60,
+        );
         let t = SimTime(NS_PER_S);
         assert_eq!(
             (0..3).map(|p| log.appended(p, t)).collect::<Vec<_>>(),

@@ -46,7 +46,9 @@ impl Sim<'_> {
             match self.chans[ch].in_q.pop_front().expect("non-empty") {
                 Item::Data(buf) => {
                     self.return_credit(ch);
-                    let cost = SimDuration((buf.prov as f64 * self.tasks[task].ns_per_prov).round() as u64);
+                    let cost = SimDuration(
+                        (buf.prov as f64 * self.tasks[task].ns_per_prov).round() as u64,
+                    );
                     self.busy(task, Work::Process { buf }, cost);
                     return;
                 }
@@ -73,6 +75,13 @@ impl Sim<'_> {
             .map(|k| partitions[(rr + k) % np])
             .find(|&gp| self.log.appended(gp, now) > self.offsets[gp as usize]);
         let chunk = self.chunk_records_of(task);
+        // Between polls (a wake is due), read early only if a whole chunk waits.
+        if let (Some(w), Some(gp)) = (self.tasks[task].wake_at, pick)
+            && w > now
+            && self.log.appended(gp, now) - self.offsets[gp as usize] < chunk
+        {
+            return;
+        }
         let Some(gp) = pick else {
             // Caught up: wake when a chunk is there, or after a buffer timeout.
             let mut wake: Option<SimTime> = None;

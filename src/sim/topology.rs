@@ -66,31 +66,32 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
     let spt = sc.cluster.slots_per_taskmanager;
     let mut first_task = Vec::new();
     let mut tasks = Vec::new();
-    let mut source_rank = 0usize;
     let mut first_partition = 0u32;
     for (v, vs) in sc.job.vertices.iter().enumerate() {
         first_task.push(tasks.len());
         let gates = sc.job.edges.iter().filter(|e| e.to == v).count();
-        let (role_of, keyed): (Box<dyn Fn(u32) -> Role>, Option<(f64, u64)>) = match &vs.kind {
+        let fp = first_partition;
+        let role_of = |i: u32| match &vs.kind {
+            VertexKind::Source(s) => Role::Source {
+                partitions: (0..s.partitions)
+                    .filter(|p| p % vs.parallelism == i)
+                    .map(|p| fp + p)
+                    .collect(),
+                rr: 0,
+            },
+            VertexKind::Operator(_) => Role::Operator,
+            VertexKind::Sink(_) => Role::Sink,
+        };
+        let keyed: Option<(f64, u64)> = match &vs.kind {
             VertexKind::Source(s) => {
-                let (fp, np, par) = (first_partition, s.partitions, vs.parallelism);
                 first_partition += s.partitions;
-                source_rank += 1;
-                (
-                    Box::new(move |i| Role::Source {
-                        partitions: (0..np).filter(|p| p % par == i).map(|p| fp + p).collect(),
-                        rr: 0,
-                    }),
-                    None,
-                )
+                None
             }
-            VertexKind::Operator(o) => (
-                Box::new(|_| Role::Operator),
-                o.state
-                    .as_ref()
-                    .map(|st| (st.keys as f64 / vs.parallelism as f64, st.bytes_per_key)),
-            ),
-            VertexKind::Sink(_) => (Box::new(|_| Role::Sink), None),
+            VertexKind::Operator(o) => o
+                .state
+                .as_ref()
+                .map(|st| (st.keys as f64 / vs.parallelism as f64, st.bytes_per_key)),
+            VertexKind::Sink(_) => None,
         };
         for i in 0..vs.parallelism {
             tasks.push(Task {
@@ -123,7 +124,6 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
             });
         }
     }
-    let _ = source_rank;
     let mut chans = Vec::new();
     let mut gate_index = vec![0usize; sc.job.vertices.len()];
     for e in &sc.job.edges {

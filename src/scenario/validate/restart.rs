@@ -1,0 +1,152 @@
+//! Validation of `[restart]`: Flink's four restart strategies, each with only
+//! its own keys (a key of another strategy is an error, not silently ignored).
+
+use super::*;
+
+/// Checks `[restart]` and builds the strategy (default: exponential-delay).
+pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
+    use RawRestartKind as K;
+    let kind = r.strategy.unwrap_or(K::ExponentialDelay);
+    let (fixed, exp, rate) = (K::FixedDelay, K::ExponentialDelay, K::FailureRate);
+    let keys: [(&str, bool, &[K]); 9] = [
+        ("attempts", r.attempts.is_some(), &[fixed, exp]),
+        ("delay", r.delay.is_some(), &[fixed, rate]),
+        ("initial-backoff", r.initial_backoff.is_some(), &[exp]),
+        ("max-backoff", r.max_backoff.is_some(), &[exp]),
+        ("backoff-multiplier", r.backoff_multiplier.is_some(), &[exp]),
+        (
+            "reset-backoff-threshold",
+            r.reset_backoff_threshold.is_some(),
+            &[exp],
+        ),
+        ("jitter-factor", r.jitter_factor.is_some(), &[exp]),
+        (
+            "max-failures-per-interval",
+            r.max_failures_per_interval.is_some(),
+            &[rate],
+        ),
+        (
+            "failure-rate-interval",
+            r.failure_rate_interval.is_some(),
+            &[rate],
+        ),
+    ];
+    let spell = |k: K| match k {
+        K::FixedDelay => "fixed-delay",
+        K::ExponentialDelay => "exponential-delay",
+        K::FailureRate => "failure-rate",
+        K::None => "none",
+    };
+    for (key, present, owners) in keys {
+        if present && !owners.contains(&kind) {
+            let default = if r.strategy.is_some() {
+                ""
+            } else {
+                " (the default)"
+            };
+            let names: Vec<&str> = owners.iter().map(|&o| spell(o)).collect();
+            let (names, strategy, first) = (names.join(" and "), spell(kind), spell(owners[0]));
+            return fail(
+                format!("restart.{key}"),
+                format!(
+                    "`{key}` does not apply to strategy \"{strategy}\"{default}; it belongs to {names}, so remove it or set strategy = \"{first}\""
+                ),
+            );
+        }
+    }
+    let second = SimDuration::from_secs;
+    Ok(match kind {
+        K::None => RestartStrategy::None,
+        K::FixedDelay => RestartStrategy::FixedDelay {
+            attempts: count(r.attempts, "restart.attempts", 1, 0)?,
+            delay: r.delay.unwrap_or(second(1)),
+        },
+        K::ExponentialDelay => {
+            let initial = r.initial_backoff.unwrap_or(second(1));
+            let max = r.max_backoff.unwrap_or(second(60));
+            if max < initial {
+                return fail(
+                    "restart.max-backoff",
+                    format!(
+                        "max-backoff \"{max}\" is below initial-backoff \"{initial}\"; the backoff grows from initial to max, so raise max-backoff to at least \"{initial}\""
+                    ),
+                );
+            }
+            let multiplier = r.backoff_multiplier.unwrap_or(1.5);
+            let jitter = r.jitter_factor.unwrap_or(0.1);
+            RestartStrategy::ExponentialDelay {
+                initial,
+                max,
+                multiplier: finite_in(
+                    multiplier,
+                    "restart.backoff-multiplier",
+                    1.0,
+                    f64::INFINITY,
+                )?,
+                reset_threshold: r.reset_backoff_threshold.unwrap_or(second(3600)),
+                jitter: finite_in(jitter, "restart.jitter-factor", 0.0, 1.0)?,
+                attempts: count(r.attempts, "restart.attempts", u32::MAX, 0)?,
+            }
+        }
+        K::FailureRate => {
+            let interval = r.failure_rate_interval.unwrap_or(second(60));
+            RestartStrategy::FailureRate {
+                max_failures: count(
+                    r.max_failures_per_interval,
+                    "restart.max-failures-per-interval",
+                    1,
+                    1,
+                )?,
+                interval: positive(interval, "restart.failure-rate-interval")?,
+                delay: r.delay.unwrap_or(second(1)),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{rejects, with};
+    use crate::scenario::{RestartStrategy, parse_str};
+
+    #[test]
+    fn restart_keys_must_belong_to_the_strategy() {
+        let none = with("strategy = \"fixed-delay\"", "strategy = \"none\"");
+        rejects(
+            &none,
+            40,
+            "restart.attempts",
+            "does not apply to strategy \"none\"",
+        );
+        let default = with("strategy = \"fixed-delay\"\n", "delay = \"2s\"\n");
+        let msg = "strategy \"exponential-delay\" (the default); it belongs to fixed-delay and failure-rate";
+        rejects(&default, 39, "restart.delay", msg);
+        let bad = with("strategy = \"fixed-delay\"", "strategy = \"disable\"");
+        rejects(
+            &bad,
+            39,
+            "restart.strategy",
+            "`fixed-delay`, `exponential-delay`, `failure-rate`",
+        );
+        let mult = with(
+            "strategy = \"fixed-delay\"\nattempts = 3",
+            "backoff-multiplier = 0.5",
+        );
+        rejects(&mult, 39, "restart.backoff-multiplier", "at least 1");
+        let jitter = with(
+            "strategy = \"fixed-delay\"\nattempts = 3",
+            "jitter-factor = 1.5",
+        );
+        rejects(&jitter, 39, "restart.jitter-factor", "between 0 and 1");
+        let text = with("strategy = \"fixed-delay\"\nattempts = 3", "");
+        let s = parse_str(&text, "t", &[]).unwrap();
+        let unbounded = matches!(
+            s.restart,
+            RestartStrategy::ExponentialDelay {
+                attempts: u32::MAX,
+                ..
+            }
+        );
+        assert!(unbounded, "{:?}", s.restart);
+    }
+}
