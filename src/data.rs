@@ -78,7 +78,7 @@ impl Segment {
         (s.count(k) > 0).then_some(s)
     }
     /// Splits off the smallest prefix (by offset) holding at least `n` records;
-    /// returns (prefix, rest). `n` must be less than the segment's count.
+    /// returns (prefix, rest). `n` must be at most the segment's count.
     pub fn split_at_count(&self, n: u64, k: u32) -> (Segment, Segment) {
         // Binary search the smallest c in (lo, hi] with count(lo, c) >= n.
         let (mut a, mut b) = (self.lo, self.hi);
@@ -92,12 +92,36 @@ impl Segment {
         }
         (Segment { hi: a, ..*self }, Segment { lo: a, ..*self })
     }
-    /// True when `next` continues this segment (same partition and key groups, adjacent offsets).
-    pub fn continued_by(&self, next: &Segment) -> bool {
+    /// True when `next` continues this segment: same partition and key groups,
+    /// and no record of those key groups between them (so the two make one segment).
+    pub fn continued_by(&self, next: &Segment, k: u32) -> bool {
         self.partition == next.partition
             && self.kg_lo == next.kg_lo
             && self.kg_hi == next.kg_hi
-            && self.hi == next.lo
+            && self.hi <= next.lo
+            && (self.hi == next.lo
+                || count_range(self.partition, self.hi, next.lo, self.kg_lo, self.kg_hi, k) == 0)
+    }
+    /// The same records with the offsets trimmed to the first and last member,
+    /// a canonical form: equal record sets give equal segments. `None` if empty.
+    pub fn trimmed(&self, k: u32) -> Option<Segment> {
+        let n = self.count(k);
+        if n == 0 {
+            return None;
+        }
+        let first = self.split_at_count(1, k).0.hi - 1;
+        // The n-th member is the one member after the prefix holding n-1.
+        let after = if n == 1 {
+            first
+        } else {
+            self.split_at_count(n - 1, k).0.hi
+        };
+        let last = Segment { lo: after, ..*self }.split_at_count(1, k).0.hi - 1;
+        Some(Segment {
+            lo: first,
+            hi: last + 1,
+            ..*self
+        })
     }
 }
 
@@ -155,6 +179,35 @@ mod tests {
             }
             assert_eq!(next, k);
         }
+    }
+
+    #[test]
+    fn trimmed_is_canonical_and_continued_by_skips_empty_gaps() {
+        let k = 8;
+        let s = Segment {
+            partition: 0,
+            kg_lo: 0,
+            kg_hi: 4,
+            lo: 5,
+            hi: 30,
+        };
+        // Members: offsets with o mod 8 in 0..4: 8..12, 16..20, 24..28.
+        assert_eq!(s.trimmed(k), Some(Segment { lo: 8, hi: 28, ..s }));
+        assert_eq!(Segment { lo: 4, hi: 8, ..s }.trimmed(k), None);
+        let a = Segment { lo: 0, hi: 12, ..s };
+        let b = Segment {
+            lo: 16,
+            hi: 20,
+            ..s
+        };
+        assert!(a.continued_by(&b, k)); // 12..16 holds no member
+        let c = Segment {
+            lo: 17,
+            hi: 20,
+            ..s
+        };
+        assert!(!Segment { lo: 0, hi: 16, ..s }.continued_by(&Segment { lo: 13, ..c }, k));
+        assert!(!a.continued_by(&c, k)); // offset 16 is a member and missing
     }
 
     #[test]

@@ -202,4 +202,6 @@ pub struct RunResult {
     pub samples: Vec<Sample>,
     /// The realised fault schedule, in the scenario file's `[[faults.scripted]]` format.
     pub faults_toml: String,
+    /// Committed provenance per sink vertex: segments sorted, adjacent ones merged, duplicates kept.
+    pub committed: Vec<(String, Vec<crate::data::Segment>)>,
 }

@@ -6,5 +6,9 @@ mod bad_input;
 mod checkpoint_timing;
 #[path = "spec/common.rs"]
 mod common;
+#[path = "spec/determinism.rs"]
+mod determinism;
+#[path = "spec/sink_guarantees.rs"]
+mod sink_guarantees;
 #[path = "spec/task_failure_recovery.rs"]
 mod task_failure_recovery;

@@ -329,6 +329,7 @@ pub(crate) mod tests {
             failures,
             samples,
             faults_toml: "[[faults.scripted]]\nat = \"22s\"\nkind = \"task-failure\"\n".to_owned(),
+            committed: Vec::new(),
         }
     }
 

@@ -22,14 +22,17 @@ pub(crate) struct Counters {
 }
 
 /// Adds committed segments to a sink's output, merging adjacent ranges.
-pub(crate) fn commit_segments(ext: &mut SinkExt, segs: &[Segment], records: f64) {
+pub(crate) fn commit_segments(ext: &mut SinkExt, segs: &[Segment], records: f64, k: u32) {
     for s in segs {
         let v = ext
             .committed
             .entry((s.partition, s.kg_lo, s.kg_hi))
             .or_default();
+        let joins = v
+            .last()
+            .is_some_and(|&(lo, hi)| Segment { lo, hi, ..*s }.continued_by(s, k));
         match v.last_mut() {
-            Some(last) if last.1 == s.lo => last.1 = s.hi,
+            Some(last) if joins => last.1 = s.hi,
             _ => v.push((s.lo, s.hi)),
         }
     }
@@ -207,7 +210,12 @@ impl Sim<'_> {
             .enumerate()
             .map(|(i, e)| self.failure_record(i, e))
             .collect();
-        let verdict = oracle::check(&self.sink_outputs(), self.sc.job.max_parallelism);
+        let outputs = self.sink_outputs();
+        let verdict = oracle::check(&outputs, self.sc.job.max_parallelism);
+        let committed = outputs
+            .into_iter()
+            .map(|o| (o.name, normalise(o.committed, self.sc.job.max_parallelism)))
+            .collect();
         let completed: Vec<&CheckpointRecord> = self
             .ckpt_records
             .iter()
@@ -299,8 +307,23 @@ impl Sim<'_> {
             failures,
             samples: self.samples,
             faults_toml: crate::faults::to_toml(self.sc, fired),
+            committed,
         }
     }
+}
+
+/// Sorts segments and merges adjacent ones (overlaps, i.e. duplicates, stay visible).
+fn normalise(segs: Vec<Segment>, k: u32) -> Vec<Segment> {
+    let mut segs: Vec<Segment> = segs.iter().filter_map(|s| s.trimmed(k)).collect();
+    segs.sort_unstable();
+    let mut out: Vec<Segment> = Vec::with_capacity(segs.len());
+    for s in segs {
+        match out.last_mut() {
+            Some(l) if l.continued_by(&s, k) => l.hi = s.hi,
+            _ => out.push(s),
+        }
+    }
+    out
 }
 
 /// Global partitions of every source upstream of vertex `v`.

@@ -431,7 +431,7 @@ impl Sim<'_> {
         let k = self.sc.job.max_parallelism;
         let records: f64 = segs.iter().map(|s| s.count(k) as f64 * w).sum();
         self.c.committed_records += records;
-        super::collect::commit_segments(ext, &segs, records);
+        super::collect::commit_segments(ext, &segs, records, k);
         ext.last_committed_ckpt = ext.last_committed_ckpt.max(id);
     }
 

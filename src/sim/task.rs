@@ -139,6 +139,7 @@ impl Sim<'_> {
                 self.after_read();
             }
             Work::Process { buf } => {
+                let k = self.sc.job.max_parallelism;
                 let t = &mut self.tasks[task];
                 t.state_records += buf.prov;
                 let records = buf.prov as f64 * t.out_weight;
@@ -150,7 +151,7 @@ impl Sim<'_> {
                                 let open = &mut self.sinks[task].open;
                                 for s in buf.segs {
                                     match open.last_mut() {
-                                        Some(l) if l.continued_by(&s) => l.hi = s.hi,
+                                        Some(l) if l.continued_by(&s, k) => l.hi = s.hi,
                                         _ => open.push(s),
                                     }
                                 }
@@ -161,6 +162,7 @@ impl Sim<'_> {
                                     &mut self.sinks[task],
                                     &buf.segs,
                                     records,
+                                    k,
                                 );
                             }
                         }
@@ -241,7 +243,7 @@ impl Sim<'_> {
             };
             let n = if rest.is_some() { fit } else { count };
             match pending.segs.last_mut() {
-                Some(l) if l.continued_by(&take) => l.hi = take.hi,
+                Some(l) if l.continued_by(&take, k) => l.hi = take.hi,
                 _ => pending.segs.push(take),
             }
             pending.prov += n;
