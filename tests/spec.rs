@@ -1,5 +1,7 @@
 //! The integration-test binary: one module per behaviour, read like a specification.
 
+#[path = "spec/backpressure.rs"]
+mod backpressure;
 #[path = "spec/bad_input.rs"]
 mod bad_input;
 #[path = "spec/checkpoint_timing.rs"]
@@ -10,5 +12,9 @@ mod common;
 mod determinism;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
+#[path = "spec/stochastic_faults.rs"]
+mod stochastic_faults;
 #[path = "spec/task_failure_recovery.rs"]
 mod task_failure_recovery;
+#[path = "spec/timeout_escalation.rs"]
+mod timeout_escalation;

@@ -1,0 +1,111 @@
+//! Stochastic faults: the mean inter-failure time lies within the 99%
+//! confidence interval of the MTBF, and changing checkpoint knobs never moves
+//! the failure times drawn for a seed (common random numbers).
+
+use crate::common::{keyed_job, run, scenario};
+use ckptsim::faults::schedule;
+use ckptsim::time::{SimDuration, SimTime};
+
+fn inter_failure_times(text: &str, horizon: SimDuration) -> Vec<f64> {
+    let sc = scenario(text, &[]);
+    let faults = schedule(&sc, SimTime(0) + horizon);
+    let times: Vec<f64> = faults.iter().map(|f| f.at.as_secs_f64()).collect();
+    let mut gaps = vec![times[0]];
+    gaps.extend(times.windows(2).map(|w| w[1] - w[0]));
+    gaps
+}
+
+fn one_domain(distribution: &str) -> String {
+    keyed_job("two-phase-commit")
+        .replace(
+            "taskmanagers = 2\nslots-per-taskmanager = 1",
+            "taskmanagers = 1\nslots-per-taskmanager = 2",
+        )
+        .replace("duration = \"2min\"", "duration = \"10000h\"")
+        + &format!("[[faults.stochastic]]\ntaskmanager-loss = {{ mtbf = \"1h\"{distribution} }}\n")
+}
+
+fn assert_mean_within_99_ci(gaps: &[f64], mean: f64, sd: f64) {
+    let n = gaps.len() as f64;
+    let m = gaps.iter().sum::<f64>() / n;
+    let half = 2.576 * sd / n.sqrt();
+    assert!(n > 5_000.0, "{n} draws");
+    assert!(
+        (m - mean).abs() <= half,
+        "mean {m} s, expected {mean} ± {half}"
+    );
+}
+
+#[test]
+fn exponential_inter_failure_times_have_the_mtbf_as_mean() {
+    let gaps = inter_failure_times(&one_domain(""), SimDuration::from_secs(10_000 * 3600));
+    // Exponential: standard deviation = mean = 3600 s.
+    assert_mean_within_99_ci(&gaps, 3600.0, 3600.0);
+}
+
+#[test]
+fn weibull_inter_failure_times_have_the_mtbf_as_mean() {
+    let gaps = inter_failure_times(
+        &one_domain(", distribution = \"weibull\", shape = 0.7"),
+        SimDuration::from_secs(10_000 * 3600),
+    );
+    // Weibull k = 0.7 scaled to mean 3600 s: sd = mean · sqrt(Γ(1+2/k)/Γ(1+1/k)² − 1).
+    let g = statrs::function::gamma::gamma;
+    let k = 0.7;
+    let sd = 3600.0 * (g(1.0 + 2.0 / k) / g(1.0 + 1.0 / k).powi(2) - 1.0).sqrt();
+    assert_mean_within_99_ci(&gaps, 3600.0, sd);
+}
+
+#[test]
+fn checkpoint_settings_do_not_move_the_failure_times() {
+    let text = keyed_job("two-phase-commit").replace("duration = \"2min\"", "duration = \"30min\"")
+        + "[[faults.stochastic]]\ntaskmanager-loss = { mtbf = \"10min\" }\n";
+    let base = run(&text, &[]);
+    let other = run(
+        &text,
+        &[
+            "checkpoint.interval=1s",
+            "checkpoint.timeout=30s",
+            "restart.delay=7s",
+            "failover=full",
+        ],
+    );
+    assert!(base.faults_toml.matches("[[faults.scripted]]").count() >= 2);
+    assert_eq!(base.faults_toml, other.faults_toml);
+    // Each TaskManager draws from its own stream: dropping one does not move the other's faults.
+    let sc = scenario(&text, &[]);
+    let horizon = SimTime(0) + SimDuration::from_secs(10 * 3600);
+    let tm0: Vec<_> = schedule(&sc, horizon)
+        .into_iter()
+        .filter(|f| format!("{:?}", f.fault).contains("taskmanager: 0"))
+        .collect();
+    assert!(!tm0.is_empty());
+    let mut with_task_failures = sc.clone();
+    with_task_failures
+        .faults
+        .stochastic
+        .push(ckptsim::scenario::StochasticFault {
+            kind: ckptsim::scenario::StochasticKind::TaskFailure,
+            mtbf: SimDuration::from_secs(600),
+            distribution: ckptsim::scenario::FailureDistribution::Exponential,
+        });
+    let tm0_again: Vec<_> = schedule(&with_task_failures, horizon)
+        .into_iter()
+        .filter(|f| format!("{:?}", f.fault).contains("taskmanager: 0"))
+        .collect();
+    assert_eq!(tm0, tm0_again);
+}
+
+#[test]
+fn a_different_seed_draws_different_failure_times() {
+    let text = one_domain("");
+    let a = schedule(
+        &scenario(&text, &[]),
+        SimTime(0) + SimDuration::from_secs(36_000),
+    );
+    let b = schedule(
+        &scenario(&text, &["seed=8"]),
+        SimTime(0) + SimDuration::from_secs(36_000),
+    );
+    assert_ne!(a, b);
+}
