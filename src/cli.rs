@@ -42,7 +42,7 @@ pub struct RunArgs {
     /// (e.g. --set checkpoint.interval=5s --set job.operator[0].capacity=5000). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Print only the one-line verdict, not the full summary.
+    /// Print only a one-line verdict instead of the full summary.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -100,6 +100,19 @@ fn run(args: &RunArgs) -> ExitCode {
         eprintln!("error: could not write results to {}: {e}", out.display());
         eprintln!("hint: check that the folder is writable, or choose another with --out DIR");
         return ExitCode::from(2);
+    }
+    if args.quiet {
+        let s = &result.summary;
+        println!(
+            "{}: {:?}, {} checkpoints, {} failures, mean recovery {:.2} s, {} {}",
+            scenario.name,
+            s.job_status,
+            s.checkpoints_completed,
+            s.failures,
+            s.mean_recovery_s,
+            s.guarantee,
+            if s.guarantee_held { "held" } else { "VIOLATED" }
+        );
     }
     println!("results written to {}/", out.display());
     verdict_code(&result)

@@ -1,5 +1,28 @@
 //! ckptsim: a deterministic discrete-event simulator of Apache Flink's
 //! checkpoint-and-recovery protocol, with seeded fault injection.
+//!
+//! Read this first. A run goes through these rooms, arrows pointing one way:
+//!
+//! ```text
+//!  scenario file ──▶ scenario (parse, validate) ──▶ Scenario ──┐
+//!                                                              ▼
+//!   faults (schedule) ──▶ sim ◀── kernel (event queue, seeded streams)
+//!                          │  topology · source · task · coordinator · failover
+//!                          │  storage · restart · data (provenance)
+//!                          ▼
+//!                    metrics::RunResult ──▶ oracle verdict (inside the result)
+//!                          │
+//!            ┌─────────────┼───────────────┐
+//!            ▼             ▼               ▼
+//!     metrics::write     plot           report        (files, chart, text)
+//! ```
+//!
+//! The simulation rooms never touch files or charts; the analysis rooms only
+//! read `RunResult`s. Simulated time is integer nanoseconds (`time`), events
+//! pop in (time, insertion) order (`kernel`), every random draw comes from a
+//! named ChaCha stream of the run seed, and data in flight is tracked as exact
+//! provenance segments (`data`), so the exactly-once oracle is exact at any
+//! buffer size.
 
 pub mod cli;
 pub mod data;
