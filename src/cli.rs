@@ -25,6 +25,37 @@ pub struct Cli {
 pub enum Command {
     /// Simulate one scenario: print a summary and write results and a timeline chart.
     Run(RunArgs),
+    /// Property-test exactly-once output over random cases (or random faults on a
+    /// scenario), optionally with an injected protocol bug; shrink any failure to a
+    /// scenario file that replays it.
+    Check(CheckArgs),
+}
+
+/// Arguments of `ckptsim check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Number of random cases to run.
+    #[arg(long, default_value_t = 1000)]
+    pub cases: u64,
+    /// Seed of the case generator: the same seed runs the same cases.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Check this scenario's job and settings under random fault schedules
+    /// (case 0 uses the file's own faults) instead of random jobs.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Inject a protocol bug (see --list-bugs) to show the oracle catches it.
+    #[arg(long, value_name = "NAME")]
+    pub inject_bug: Option<crate::mutants::Bug>,
+    /// List the protocol bugs --inject-bug accepts, one line each, and exit.
+    #[arg(long)]
+    pub list_bugs: bool,
+    /// Folder for the counterexample [default: results/check/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 /// Arguments of `ckptsim run`.
@@ -45,6 +76,10 @@ pub struct RunArgs {
     /// Print only a one-line verdict instead of the full summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run with a deliberately broken protocol, to see the oracle catch it
+    /// (e.g. no-source-rewind; `ckptsim check --list-bugs` lists them).
+    #[arg(long, value_name = "NAME")]
+    pub inject_bug: Option<crate::mutants::Bug>,
 }
 
 /// Parses the command line and runs the subcommand; returns the process exit code.
@@ -52,6 +87,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(&args),
+        Command::Check(args) => check(&args),
     }
 }
 
@@ -86,7 +122,7 @@ fn run(args: &RunArgs) -> ExitCode {
         println!("{}", report::header(&scenario));
     }
     let wall = Instant::now();
-    let result = sim::run(&scenario);
+    let result = sim::run_with(&scenario, args.inject_bug);
     let wall_s = wall.elapsed().as_secs_f64();
     let perf = perf_of(&result, wall_s);
     if !args.quiet {
@@ -118,6 +154,93 @@ fn run(args: &RunArgs) -> ExitCode {
     verdict_code(&result)
 }
 
+fn check(args: &CheckArgs) -> ExitCode {
+    use crate::check::{CheckOptions, check as run_check, counterexample_text, default_out};
+    use std::io::IsTerminal;
+    if args.list_bugs {
+        for b in crate::mutants::Bug::ALL {
+            println!("{:<26} {}", b.name(), b.description());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let scenario = match &args.scenario {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some((t, p.display().to_string())),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    if let Some(j) = args.jobs {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
+    }
+    let opts = CheckOptions {
+        cases: args.cases,
+        seed: args.seed,
+        scenario,
+        bug: args.inject_bug,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let wall = Instant::now();
+    let report = match run_check(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let secs = wall.elapsed().as_secs_f64().max(1e-9);
+    let bug = args
+        .inject_bug
+        .map(|b| format!(" with bug {b}"))
+        .unwrap_or_default();
+    println!(
+        "ckptsim check: seed {}{bug}: {} cases in {:.1} s ({:.0} cases/s); {} jobs finished, {} failed by their restart strategy, {} still running at the drain timeout; {} faults injected",
+        args.seed,
+        report.cases_run,
+        secs,
+        report.cases_run as f64 / secs,
+        report.finished,
+        report.failed_jobs,
+        report.unfinished,
+        report.faults
+    );
+    let Some((first, small)) = report.failure else {
+        println!("all {} cases passed", report.cases_run);
+        return ExitCode::SUCCESS;
+    };
+    let out = args.out.clone().unwrap_or_else(default_out);
+    let path = out.join("counterexample.toml");
+    let shown = path.display().to_string();
+    println!("case {} FAILED: {}", first.index, first.reason);
+    println!(
+        "shrunk to {} fault(s), {} ms: {}",
+        small.case.faults.len(),
+        small.case.duration_ms,
+        small.reason
+    );
+    match counterexample_text(&small, args.inject_bug, &shown) {
+        Ok(text) => {
+            let written = std::fs::create_dir_all(&out)
+                .and_then(|_| metrics::write::write_atomic(&path, text.as_bytes()));
+            match written {
+                Ok(()) => {
+                    let replay = crate::check::replay_command(&small, args.inject_bug, &shown);
+                    println!("counterexample written to {shown}");
+                    println!("replay it with: {replay}");
+                }
+                Err(e) => eprintln!("error: could not write {shown}: {e}"),
+            }
+        }
+        Err(e) => eprintln!("error: could not render the counterexample: {e}"),
+    }
+    ExitCode::from(1)
+}
+
 /// Wall-clock figures of a finished run.
 pub fn perf_of(result: &RunResult, wall_s: f64) -> Perf {
     let wall = wall_s.max(1e-9);
@@ -135,6 +258,13 @@ fn verdict_code(result: &RunResult) -> ExitCode {
             "{} guarantee VIOLATED: {} lost, {} duplicated, {} uncommitted records visible",
             s.guarantee, s.lost_records, s.duplicates, s.uncommitted_visible
         );
+        return ExitCode::from(1);
+    }
+    if !s.invariant_violations.is_empty() {
+        eprintln!("protocol invariants VIOLATED:");
+        for v in &s.invariant_violations {
+            eprintln!("  {v}");
+        }
         return ExitCode::from(1);
     }
     if s.job_status == JobStatus::Failed {

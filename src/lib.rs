@@ -24,11 +24,13 @@
 //! provenance segments (`data`), so the exactly-once oracle is exact at any
 //! buffer size.
 
+pub mod check;
 pub mod cli;
 pub mod data;
 pub mod faults;
 pub mod kernel;
 pub mod metrics;
+pub mod mutants;
 pub mod oracle;
 pub mod plot;
 pub mod report;

@@ -172,8 +172,14 @@ pub struct RunSummary {
     pub lost_records: u64,
     /// Records committed past the last completed checkpoint by a 2PC sink (uncommitted data seen).
     pub uncommitted_visible: u64,
-    /// The oracle's first finding, in words.
+    /// The oracle's first finding, in words, with the epoch and the fault before it.
     pub first_problem: Option<String>,
+    /// Committed records that came before records of the same partition and key groups already committed by the same sink subtask.
+    pub out_of_order: u64,
+    /// Records missing from or extra in the final keyed state of a finished job (over all stateful vertices).
+    pub state_mismatch: u64,
+    /// Named protocol invariants that broke ("consistent-cut: ...").
+    pub invariant_violations: Vec<String>,
     /// Simulated seconds spent in failures (sum of downtimes).
     pub downtime_s_total: f64,
 }
@@ -204,4 +210,6 @@ pub struct RunResult {
     pub faults_toml: String,
     /// Committed provenance per sink vertex: segments sorted, adjacent ones merged, duplicates kept.
     pub committed: Vec<(String, Vec<crate::data::Segment>)>,
+    /// Final state as input records folded in: per subtask ("agg[0]") where a hash edge fixes its key groups, else per vertex ("agg[*]").
+    pub final_state: Vec<(String, u64)>,
 }

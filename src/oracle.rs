@@ -22,6 +22,8 @@ pub struct SinkOutput {
     pub must_have: BTreeMap<u32, u64>,
     /// Per partition: nothing at or past this offset may be visible (transactional sinks only).
     pub visible_limit: Option<BTreeMap<u32, u64>>,
+    /// Per sink subtask and (partition, key groups): committed ranges in commit order.
+    pub in_commit_order: Vec<Vec<Segment>>,
 }
 
 /// The oracle's findings over all sinks.
@@ -33,8 +35,12 @@ pub struct Verdict {
     pub duplicates: u64,
     /// Records committed past the visible limit.
     pub uncommitted_visible: u64,
+    /// Committed records that went backwards within one commit sequence.
+    pub out_of_order: u64,
     /// The first problem found, in words.
     pub first_problem: Option<String>,
+    /// Partition and offset of the first problem, to place it in an epoch.
+    pub first_range: Option<(u32, u64)>,
 }
 
 impl Verdict {
@@ -50,12 +56,38 @@ pub fn check(sinks: &[SinkOutput], k: u32) -> Verdict {
     for s in sinks {
         check_sink(s, k, &mut v);
     }
+    for s in sinks {
+        check_order(s, k, &mut v);
+    }
     v
 }
 
-fn note(v: &mut Verdict, what: String) {
+fn note(v: &mut Verdict, what: String, at: (u32, u64)) {
     if v.first_problem.is_none() {
         v.first_problem = Some(what);
+        v.first_range = Some(at);
+    }
+}
+
+/// Counts records committed after later records of the same sequence.
+fn check_order(s: &SinkOutput, k: u32, v: &mut Verdict) {
+    for seq in &s.in_commit_order {
+        let mut max_hi = 0u64;
+        for seg in seq {
+            let back = seg.hi.min(max_hi);
+            if seg.lo < back {
+                let n = count_range(seg.partition, seg.lo, back, seg.kg_lo, seg.kg_hi, k);
+                if n > 0 {
+                    v.out_of_order += n;
+                    let what = format!(
+                        "{}: partition {} offsets [{}, {back}) key groups [{}, {}) committed after later records",
+                        s.name, seg.partition, seg.lo, seg.kg_lo, seg.kg_hi
+                    );
+                    note(v, what, (seg.partition, seg.lo));
+                }
+            }
+            max_hi = max_hi.max(seg.hi);
+        }
     }
 }
 
@@ -99,6 +131,7 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
                                 s.name,
                                 lo.min(end)
                             ),
+                            (p, covered),
                         );
                     }
                 }
@@ -112,6 +145,7 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
                             s.name,
                             hi.min(covered)
                         ),
+                        (p, lo),
                     );
                 }
                 covered = covered.max(hi);
@@ -126,6 +160,7 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
                                 s.name,
                                 lo.max(l)
                             ),
+                            (p, lo.max(l)),
                         );
                     }
                 }
@@ -140,6 +175,7 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
                             "{}: lost partition {p} offsets [{covered}, {end}) key groups [{g0}, {g1})",
                             s.name
                         ),
+                        (p, covered),
                     );
                 }
             }
@@ -155,6 +191,7 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
                 "{}: committed {n} records of partition {p}, which does not feed it",
                 s.name
             ),
+            (p, 0),
         );
     }
 }
@@ -171,6 +208,7 @@ mod tests {
             committed,
             must_have: [(0, end)].into(),
             visible_limit: limit.map(|l| [(0, l)].into()),
+            in_commit_order: Vec::new(),
         }
     }
 

@@ -123,6 +123,34 @@ pub fn parse_str(
     validate::scenario(raw, &stem).map_err(|inv| place(inv.key, inv.message))
 }
 
+/// The scenario text with `overrides` applied, as a TOML document (comments are
+/// lost): for writing a scenario that reproduces a run made with `--set`.
+pub fn edited_text(
+    text: &str,
+    file_label: &str,
+    overrides: &[String],
+) -> Result<String, ScenarioError> {
+    let sets = overrides
+        .iter()
+        .map(|s| overrides::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| ScenarioError {
+        file: file_label.into(),
+        line: None,
+        key: TOP_LEVEL.into(),
+        message: e.message().replace('\n', " "),
+    })?;
+    for set in &sets {
+        overrides::apply(&mut table, set)?;
+    }
+    toml::to_string(&table).map_err(|e| ScenarioError {
+        file: "--set".into(),
+        line: None,
+        key: TOP_LEVEL.into(),
+        message: format!("the overridden scenario cannot be written as TOML: {e}"),
+    })
+}
+
 /// The key a toml/serde error is about, and its message on one line with a hint.
 fn describe(e: &toml::de::Error, located: &Locator) -> (String, String) {
     let mut key = e

@@ -25,6 +25,7 @@ mod topology;
 use crate::data::Segment;
 use crate::kernel::{EventQueue, rng_stream};
 use crate::metrics::{CheckpointRecord, JobStatus};
+use crate::mutants::Bug;
 use crate::restart::RestartState;
 use crate::scenario::{Scenario, ScriptedFault};
 use crate::storage::{Storage, TransferId};
@@ -32,7 +33,7 @@ use crate::time::{SimDuration, SimTime};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, VecDeque};
 
-pub use collect::run;
+pub use collect::{run, run_with};
 
 /// Task index (a subtask of a vertex).
 pub(crate) type TaskId = usize;
@@ -41,6 +42,8 @@ pub(crate) type ChanId = usize;
 
 /// Flink's default `state.storage.fs.memory-threshold`: smaller state travels inline with the ack.
 pub(crate) const INLINE_STATE_BYTES: u64 = 20 * 1024;
+/// Invariant violations kept per run; later ones are counted, not stored.
+const MAX_VIOLATIONS: usize = 20;
 
 /// Every event the simulation schedules. Payloads are small; stale events are
 /// recognised by the attempt, epoch or generation they carry.
@@ -223,6 +226,10 @@ pub(crate) struct Align {
 /// What a task's snapshot holds for restore.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct TaskSnap {
+    /// The state's upload finished (or it travelled inline).
+    pub persisted: bool,
+    /// Per global partition, one past the highest source offset folded into this task's state or output.
+    pub frontier: Vec<u64>,
     pub state_records: u64,
     pub state_bytes: u64,
     pub offsets: Vec<(u32, u64)>,
@@ -251,6 +258,8 @@ pub(crate) struct Task {
     pub wake_at: Option<SimTime>,
     /// Input records folded into keyed state since the beginning (restored on recovery).
     pub state_records: u64,
+    /// Per global partition, one past the highest source offset this task has processed.
+    pub frontier: Vec<u64>,
     pub keys_owned: f64,
     pub bytes_per_key: u64,
     /// Nanoseconds per provenance record at this task's input (cost × weight).
@@ -341,6 +350,11 @@ pub(crate) struct FailureNote {
 /// The whole simulated world.
 pub(crate) struct Sim<'a> {
     pub sc: &'a Scenario,
+    /// The protocol bug injected, if any (see `mutants`).
+    pub bug: Option<Bug>,
+    /// Named invariants broken so far (at most `MAX_VIOLATIONS`).
+    pub violations: Vec<String>,
+    pub last_event_time: SimTime,
     pub q: EventQueue<Ev>,
     pub tasks: Vec<Task>,
     pub chans: Vec<Channel>,
@@ -390,7 +404,7 @@ pub(crate) struct Sim<'a> {
 
 impl<'a> Sim<'a> {
     /// Builds the world for `sc` with every task running at time zero.
-    pub fn new(sc: &'a Scenario) -> Self {
+    pub fn new(sc: &'a Scenario, bug: Option<Bug>) -> Self {
         let horizon = SimTime(0) + sc.job.duration + sc.job.drain_timeout;
         let faults = crate::faults::schedule(sc, horizon);
         let topo = topology::build(sc);
@@ -398,6 +412,9 @@ impl<'a> Sim<'a> {
         let np = log.partitions();
         let mut sim = Sim {
             sc,
+            bug,
+            violations: Vec::new(),
+            last_event_time: SimTime::ZERO,
             q: EventQueue::new(),
             running: topo.tasks.len(),
             tasks: topo.tasks,
@@ -466,7 +483,14 @@ impl<'a> Sim<'a> {
     pub fn run_loop(&mut self) {
         self.drain_pumps();
         while !self.ended {
-            let Some((_, ev)) = self.q.pop() else { break };
+            let Some((t, ev)) = self.q.pop() else { break };
+            if t < self.last_event_time {
+                self.violate(format!(
+                    "time-monotone: event at {t} after one at {}",
+                    self.last_event_time
+                ));
+            }
+            self.last_event_time = t;
             self.dispatch(ev);
             self.drain_pumps();
         }
@@ -554,6 +578,18 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Records a broken named invariant ("name: what broke and when").
+    pub fn violate(&mut self, what: String) {
+        if self.violations.len() < MAX_VIOLATIONS {
+            self.violations.push(format!("{what} (at {})", self.now()));
+        }
+    }
+
+    /// True when the injected bug is `b`.
+    pub fn has_bug(&self, b: Bug) -> bool {
+        self.bug == Some(b)
+    }
+
     /// True when `task` still runs the attempt an event was scheduled for.
     pub fn live(&self, task: TaskId, attempt: u32) -> bool {
         let t = &self.tasks[task];
@@ -577,6 +613,7 @@ impl<'a> Sim<'a> {
                     attempt,
                     ckpt,
                 } => {
+                    self.mark_persisted(task, ckpt);
                     let at = now + self.sc.cluster.rpc_latency;
                     self.q.push(
                         at,

@@ -323,6 +323,9 @@ pub(crate) mod tests {
                 lost_records: 0,
                 uncommitted_visible: 0,
                 first_problem: None,
+                out_of_order: 0,
+                state_mismatch: 0,
+                invariant_violations: Vec::new(),
                 downtime_s_total: 7.5,
             },
             checkpoints,
@@ -330,6 +333,7 @@ pub(crate) mod tests {
             samples,
             faults_toml: "[[faults.scripted]]\nat = \"22s\"\nkind = \"task-failure\"\n".to_owned(),
             committed: Vec::new(),
+            final_state: Vec::new(),
         }
     }
 

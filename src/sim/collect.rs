@@ -6,6 +6,7 @@ use crate::data::Segment;
 use crate::metrics::{
     CheckpointOutcome, CheckpointRecord, FailureRecord, JobStatus, RunResult, RunSummary, Sample,
 };
+use crate::mutants::Bug;
 use crate::oracle::{self, SinkOutput};
 use crate::scenario::{CheckpointMode, Scenario, SinkKind, VertexKind};
 use crate::time::SimTime;
@@ -41,7 +42,12 @@ pub(crate) fn commit_segments(ext: &mut SinkExt, segs: &[Segment], records: f64,
 
 /// Simulates `sc` from start to end and returns everything it measured.
 pub fn run(sc: &Scenario) -> RunResult {
-    let mut sim = Sim::new(sc);
+    run_with(sc, None)
+}
+
+/// Simulates `sc` with a deliberately injected protocol bug (or none).
+pub fn run_with(sc: &Scenario, bug: Option<Bug>) -> RunResult {
+    let mut sim = Sim::new(sc, bug);
     sim.run_loop();
     sim.into_result()
 }
@@ -116,6 +122,112 @@ impl Sim<'_> {
         }
     }
 
+    /// " (epoch of checkpoint n; after <fault>)" for a problem at partition `p`, offset `lo`.
+    fn locate_problem(&self, p: u32, lo: u64) -> String {
+        let epoch = self
+            .ckpt_offsets
+            .iter()
+            .find(|(_, offs)| offs[p as usize] > lo)
+            .map(|(&id, _)| id);
+        let start = epoch
+            .and_then(|id| self.ckpt_records.iter().find(|c| c.id + 1 == id))
+            .map_or(0.0, |c| c.trigger_s);
+        let fault = self
+            .episodes
+            .iter()
+            .find(|e| e.time.as_secs_f64() >= start)
+            .map(|e| {
+                format!(
+                    "after {} of {} at {:.3} s",
+                    e.kind,
+                    e.target,
+                    e.time.as_secs_f64()
+                )
+            })
+            .unwrap_or_else(|| "with no fault after it".into());
+        match epoch {
+            Some(id) => format!(" (records of the epoch ending at checkpoint {id}; {fault})"),
+            None => format!(" (records after the last completed checkpoint; {fault})"),
+        }
+    }
+
+    /// Final keyed state per key-group range ("agg[1]") for operators fed only by hash
+    /// edges (where a subtask owns fixed key groups), else per vertex ("agg[*]").
+    fn final_state(&self) -> Vec<(String, u64)> {
+        let sc = self.sc;
+        let mut out = Vec::new();
+        for (v, vs) in sc.job.vertices.iter().enumerate() {
+            if !matches!(&vs.kind, VertexKind::Operator(o) if o.state.is_some()) {
+                continue;
+            }
+            let keyed = sc
+                .job
+                .edges
+                .iter()
+                .filter(|e| e.to == v)
+                .all(|e| e.partitioning == crate::scenario::Partitioning::Hash);
+            let subtasks = self.tasks.iter().filter(|t| t.vertex == v);
+            if keyed {
+                out.extend(
+                    subtasks.map(|t| (format!("{}[{}]", vs.name, t.index), t.state_records)),
+                );
+            } else {
+                out.push((
+                    format!("{}[*]", vs.name),
+                    subtasks.map(|t| t.state_records).sum(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Final keyed state against what a finished job must hold: every source
+    /// record folded in once per path to the vertex. Returns (missing, extra).
+    fn state_check(&self) -> (u64, u64) {
+        if self.status != JobStatus::Finished {
+            return (0, 0);
+        }
+        let sc = self.sc;
+        let n = sc.job.vertices.len();
+        let mut source_len = vec![0u64; n];
+        let mut rank = 0;
+        for (v, vs) in sc.job.vertices.iter().enumerate() {
+            if let VertexKind::Source(_) = vs.kind {
+                source_len[v] = self
+                    .log
+                    .partitions_of(rank)
+                    .map(|gp| self.log.final_len(gp))
+                    .sum();
+                rank += 1;
+            }
+        }
+        // Records reaching each vertex (vertices are in topological order).
+        let mut reaching = source_len.clone();
+        for v in 0..n {
+            for e in sc.job.edges.iter().filter(|e| e.from == v) {
+                reaching[e.to] += reaching[v];
+            }
+        }
+        let (mut short, mut over) = (0u64, 0u64);
+        for (v, vs) in sc.job.vertices.iter().enumerate() {
+            let VertexKind::Operator(o) = &vs.kind else {
+                continue;
+            };
+            if o.state.is_none() {
+                continue;
+            }
+            let held: u64 = self
+                .tasks
+                .iter()
+                .filter(|t| t.vertex == v)
+                .map(|t| t.state_records)
+                .sum();
+            short += reaching[v].saturating_sub(held);
+            over += held.saturating_sub(reaching[v]);
+        }
+        (short, over)
+    }
+
     /// What each sink committed and should have committed, for the oracle.
     fn sink_outputs(&self) -> Vec<SinkOutput> {
         let sc = self.sc;
@@ -155,6 +267,25 @@ impl Sim<'_> {
             } else {
                 (offsets_of(self.latest.as_ref().map_or(0, |c| c.id)), None)
             };
+            // Flink keeps per-key order only along forward and hash edges.
+            let ordered = !rebalanced_upstream(sc, v);
+            let in_commit_order = subtasks
+                .iter()
+                .filter(|_| ordered)
+                .flat_map(|&t| {
+                    self.sinks[t].committed.iter().map(|(&(p, g0, g1), rs)| {
+                        rs.iter()
+                            .map(|&(lo, hi)| Segment {
+                                partition: p,
+                                kg_lo: g0,
+                                kg_hi: g1,
+                                lo,
+                                hi,
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
             let committed = subtasks
                 .iter()
                 .flat_map(|&t| {
@@ -177,6 +308,7 @@ impl Sim<'_> {
                 committed,
                 must_have: parts.iter().map(|&p| (p, must[p as usize])).collect(),
                 visible_limit: limit.map(|l| parts.iter().map(|&p| (p, l[p as usize])).collect()),
+                in_commit_order,
             });
         }
         outs
@@ -211,7 +343,16 @@ impl Sim<'_> {
             .map(|(i, e)| self.failure_record(i, e))
             .collect();
         let outputs = self.sink_outputs();
-        let verdict = oracle::check(&outputs, self.sc.job.max_parallelism);
+        let mut verdict = oracle::check(&outputs, self.sc.job.max_parallelism);
+        if let (Some(text), Some((p, lo))) = (&verdict.first_problem, verdict.first_range) {
+            verdict.first_problem = Some(format!("{text}{}", self.locate_problem(p, lo)));
+        }
+        // A job still running at the drain timeout is reported as such (a restart
+        // loop or a job that cannot keep up is real behaviour, not a protocol bug).
+        if self.status == JobStatus::Failed && self.failure_cause.is_none() {
+            self.violate("job-ends: the job failed without a reason".into());
+        }
+        let final_state = self.final_state();
         let committed = outputs
             .into_iter()
             .map(|o| (o.name, normalise(o.committed, self.sc.job.max_parallelism)))
@@ -254,10 +395,16 @@ impl Sim<'_> {
                 VertexKind::Sink(s) => s.kind == SinkKind::TwoPhaseCommit,
                 _ => true,
             });
+        let (state_short, state_over) = self.state_check();
+        if state_short + state_over > 0 && verdict.first_problem.is_none() {
+            verdict.first_problem = Some(format!(
+                "final keyed state holds {state_short} records too few and {state_over} too many (lost or replayed into state twice)"
+            ));
+        }
         let held = if exactly_once_job {
-            verdict.exactly_once()
+            verdict.exactly_once() && verdict.out_of_order == 0 && state_short + state_over == 0
         } else {
-            verdict.lost == 0
+            verdict.lost == 0 && state_short == 0
         };
         let sim_seconds = now.as_secs_f64();
         let summary = RunSummary {
@@ -298,6 +445,9 @@ impl Sim<'_> {
             lost_records: verdict.lost,
             uncommitted_visible: verdict.uncommitted_visible,
             first_problem: verdict.first_problem.clone(),
+            out_of_order: verdict.out_of_order,
+            state_mismatch: state_short + state_over,
+            invariant_violations: self.violations.clone(),
             downtime_s_total: downtimes.iter().sum(),
         };
         let fired = &self.faults[..self.faults_fired];
@@ -308,6 +458,7 @@ impl Sim<'_> {
             samples: self.samples,
             faults_toml: crate::faults::to_toml(self.sc, fired),
             committed,
+            final_state,
         }
     }
 }
@@ -324,6 +475,21 @@ fn normalise(segs: Vec<Segment>, k: u32) -> Vec<Segment> {
         }
     }
     out
+}
+
+/// True when some path into vertex `v` crosses a rebalance edge (no order guarantee).
+fn rebalanced_upstream(sc: &Scenario, v: usize) -> bool {
+    let mut reach = vec![false; sc.job.vertices.len()];
+    reach[v] = true;
+    for u in (0..sc.job.vertices.len()).rev() {
+        if sc.job.edges.iter().any(|e| e.from == u && reach[e.to]) {
+            reach[u] = true;
+        }
+    }
+    sc.job
+        .edges
+        .iter()
+        .any(|e| reach[e.to] && e.partitioning == crate::scenario::Partitioning::Rebalance)
 }
 
 /// Global partitions of every source upstream of vertex `v`.

@@ -10,6 +10,7 @@
 
 use super::{Align, Completed, Ev, Owner, Pending, Role, Sim, TaskId, TaskSnap, Work};
 use crate::metrics::{CheckpointOutcome, CheckpointRecord};
+use crate::mutants::Bug;
 use crate::scenario::{CheckpointMode, FirstTrigger, SinkKind, VertexKind};
 use crate::time::{NS_PER_S, SimDuration, SimTime};
 use rand::RngExt;
@@ -47,6 +48,27 @@ impl Sim<'_> {
         self.sched_gen += 1;
         self.sched_active = false;
         self.trigger_queued = false;
+        if self.has_bug(Bug::RestoreLatestTriggered)
+            && let Some(p) = self.pending.values().next_back()
+        {
+            // The bug: treat the newest triggered checkpoint as restorable, filling in
+            // the tasks it never reached from the latest completed one.
+            let snaps = (0..self.tasks.len())
+                .map(|t| {
+                    p.snaps[t].clone().unwrap_or_else(|| {
+                        self.latest
+                            .as_ref()
+                            .map(|c| c.snaps[t].clone())
+                            .unwrap_or_default()
+                    })
+                })
+                .collect();
+            self.latest = Some(Completed {
+                id: p.id,
+                trigger: p.trigger,
+                snaps,
+            });
+        }
         let ids: Vec<u64> = self.pending.keys().copied().collect();
         for id in ids {
             self.abort(id, CheckpointOutcome::Declined);
@@ -152,11 +174,12 @@ impl Sim<'_> {
             }
         }
         let ch = self.tasks[task].inputs[slot];
+        let no_alignment = self.has_bug(Bug::NoAlignment);
         let a = self.tasks[task].align.as_mut().expect("set above");
         if !a.seen[slot] {
             a.seen[slot] = true;
             a.count += 1;
-            if self.sc.checkpoint.mode == CheckpointMode::ExactlyOnce {
+            if self.sc.checkpoint.mode == CheckpointMode::ExactlyOnce && !no_alignment {
                 self.chans[ch].blocked = true;
             }
         }
@@ -206,10 +229,18 @@ impl Sim<'_> {
             let ext = &mut self.sinks[task];
             let open = std::mem::take(&mut ext.open);
             ext.precommitted.insert(ckpt, open);
+            if self.has_bug(Bug::CommitBeforeComplete) {
+                self.commit_txn(task, ckpt);
+            }
         }
         let bytes = self.state_bytes(task);
         let t = &self.tasks[task];
         let snap = TaskSnap {
+            persisted: false,
+            frontier: match &t.role {
+                Role::Source { .. } => Vec::new(),
+                _ => t.frontier.clone(),
+            },
             state_records: t.state_records,
             state_bytes: bytes,
             offsets: match &t.role {
@@ -256,7 +287,11 @@ impl Sim<'_> {
         self.tasks[task].sync_started = now;
         let bytes = self.tasks[task].snap_bytes;
         let attempt = self.tasks[task].attempt;
-        if bytes <= super::INLINE_STATE_BYTES {
+        let inline = bytes <= super::INLINE_STATE_BYTES;
+        if inline {
+            self.mark_persisted(task, ckpt);
+        }
+        if inline || self.has_bug(Bug::AckBeforeUpload) {
             let at = now + self.sc.cluster.rpc_latency;
             self.q.push(
                 at,
@@ -266,7 +301,8 @@ impl Sim<'_> {
                     ckpt,
                 },
             );
-        } else {
+        }
+        if !inline {
             let id = self.storage.create(
                 bytes,
                 Owner::Upload {
@@ -277,6 +313,37 @@ impl Sim<'_> {
             );
             self.q
                 .push(now + self.sc.storage.latency, Ev::StorageStart { id });
+        }
+    }
+
+    /// A task's snapshot for `ckpt` is durable (uploaded, or inline with the ack).
+    pub(crate) fn mark_persisted(&mut self, task: TaskId, ckpt: u64) {
+        if let Some(p) = self.pending.get_mut(&ckpt) {
+            if let Some(s) = p.snaps[task].as_mut() {
+                s.persisted = true;
+            }
+        } else if let Some(c) = self.latest.as_mut()
+            && c.id == ckpt
+        {
+            c.snaps[task].persisted = true;
+        }
+    }
+
+    /// Invariant consistent-cut: no task's snapshot holds a record past its sources' snapshot.
+    fn check_consistent_cut(&mut self, ckpt: u64, snaps: &[TaskSnap], offs: &[u64]) {
+        if self.sc.checkpoint.mode != CheckpointMode::ExactlyOnce {
+            return;
+        }
+        for (t, s) in snaps.iter().enumerate() {
+            if let Some((p, f)) = s.frontier.iter().enumerate().find(|&(p, &f)| f > offs[p]) {
+                let name = &self.sc.job.vertices[self.tasks[t].vertex].name;
+                let what = format!(
+                    "consistent-cut: checkpoint {ckpt} completed with {name}[{}] holding partition {p} up to offset {f}, past the source snapshot offset {}",
+                    self.tasks[t].index, offs[p]
+                );
+                self.violate(what);
+                return;
+            }
         }
     }
 
@@ -381,6 +448,7 @@ impl Sim<'_> {
                 offs[gp as usize] = off;
             }
         }
+        self.check_consistent_cut(ckpt, &snaps, &offs);
         self.ckpt_offsets.insert(ckpt, offs);
         self.latest = Some(Completed {
             id: ckpt,
@@ -423,10 +491,18 @@ impl Sim<'_> {
 
     /// Commits one pre-committed transaction of a sink (idempotent, like Kafka's commit).
     pub(crate) fn commit_txn(&mut self, task: TaskId, id: u64) {
-        let ext = &mut self.sinks[task];
-        let Some(segs) = ext.precommitted.remove(&id) else {
+        let Some(segs) = self.sinks[task].precommitted.remove(&id) else {
             return;
         };
+        if self.latest.as_ref().is_none_or(|c| c.id < id) {
+            let name = &self.sc.job.vertices[self.tasks[task].vertex].name;
+            let what = format!(
+                "commit-only-completed: {name}[{}] committed the transaction of checkpoint {id}, which has not completed",
+                self.tasks[task].index
+            );
+            self.violate(what);
+        }
+        let ext = &mut self.sinks[task];
         let w = self.tasks[task].out_weight;
         let k = self.sc.job.max_parallelism;
         let records: f64 = segs.iter().map(|s| s.count(k) as f64 * w).sum();

@@ -7,6 +7,7 @@
 use super::{Episode, Ev, FailureNote, Owner, Role, Sim, Status, TaskId, TaskSnap, Work};
 use crate::faults::{kind_name, target_name};
 use crate::metrics::JobStatus;
+use crate::mutants::Bug;
 use crate::restart::RestartDecision;
 use crate::scenario::{FailoverStrategy, Fault, SinkKind, VertexKind};
 use crate::time::{SimDuration, SimTime};
@@ -34,6 +35,14 @@ impl Sim<'_> {
         t.attempt += 1;
         t.work = Work::Idle;
         t.awaiting_slot = false;
+        // Its uploads and downloads die with it.
+        let now = self.now();
+        let n = self.storage.cancel_where(now, |o| {
+            matches!(o, Owner::Upload { task: k, .. } | Owner::Restore { task: k, .. } if *k == task)
+        });
+        if n > 0 {
+            self.schedule_storage();
+        }
     }
 
     fn new_episode(&mut self, kind: &str, target: String) -> usize {
@@ -279,9 +288,19 @@ impl Sim<'_> {
         let e = &mut self.episodes[ep];
         e.deployed_at = Some(e.deployed_at.map_or(now, |d| d.max(now)));
         e.restored_ckpt = restored;
-        self.tasks[task].state_records = snap.state_records;
-        self.tasks[task].last_snapshot = restored.map_or(0, |r| r.0);
-        if let Role::Source { partitions, .. } = &self.tasks[task].role {
+        // State that never reached storage cannot be restored: the task starts empty.
+        let durable = snap.persisted && !self.has_bug(Bug::NoStateRestore);
+        let t = &mut self.tasks[task];
+        t.state_records = if durable { snap.state_records } else { 0 };
+        t.frontier.iter_mut().for_each(|f| *f = 0);
+        for (p, &f) in snap.frontier.iter().enumerate() {
+            t.frontier[p] = f;
+        }
+        t.last_snapshot = restored.map_or(0, |r| r.0);
+        let rewind = !self.has_bug(Bug::NoSourceRewind);
+        if let Role::Source { partitions, .. } = &self.tasks[task].role
+            && rewind
+        {
             for &gp in partitions {
                 let off = snap
                     .offsets
@@ -299,9 +318,11 @@ impl Sim<'_> {
             for id in &snap.sink_txns {
                 self.commit_txn(task, *id);
             }
-            let ext = &mut self.sinks[task];
-            ext.open.clear();
-            ext.precommitted.clear();
+            if !self.has_bug(Bug::NoSinkAbort) {
+                let ext = &mut self.sinks[task];
+                ext.open.clear();
+                ext.precommitted.clear();
+            }
         }
         if snap.state_bytes > super::INLINE_STATE_BYTES {
             let id = self

@@ -142,6 +142,10 @@ impl Sim<'_> {
                 let k = self.sc.job.max_parallelism;
                 let t = &mut self.tasks[task];
                 t.state_records += buf.prov;
+                for s in &buf.segs {
+                    let f = &mut t.frontier[s.partition as usize];
+                    *f = (*f).max(s.hi);
+                }
                 let records = buf.prov as f64 * t.out_weight;
                 match self.sc.job.vertices[t.vertex].kind {
                     VertexKind::Sink(ref s) => {

@@ -113,6 +113,7 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
                 flush_scheduled: false,
                 wake_at: None,
                 state_records: 0,
+                frontier: Vec::new(),
                 keys_owned: keyed.map(|k| k.0).unwrap_or(0.0),
                 bytes_per_key: keyed.map(|k| k.1).unwrap_or(0),
                 ns_per_prov: w_in[v] * 1e9 / vs.capacity_records_per_s as f64,
@@ -123,6 +124,9 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
                 awaiting_slot: false,
             });
         }
+    }
+    for t in tasks.iter_mut() {
+        t.frontier = vec![0; first_partition as usize];
     }
     let mut chans = Vec::new();
     let mut gate_index = vec![0usize; sc.job.vertices.len()];
