@@ -217,7 +217,6 @@ pub(crate) struct OutEdge {
 /// Alignment of one checkpoint at one task.
 #[derive(Clone, Debug)]
 pub(crate) struct Align {
-    pub ckpt: u64,
     pub seen: Vec<bool>,
     pub count: usize,
     pub first: SimTime,
@@ -251,7 +250,8 @@ pub(crate) struct Task {
     pub floating_used: Vec<u32>,
     pub outputs: Vec<OutEdge>,
     pub rr_in: usize,
-    pub align: Option<Align>,
+    /// Checkpoints whose barriers this task is collecting (at most one when aligned).
+    pub align: BTreeMap<u64, Align>,
     pub last_snapshot: u64,
     pub pending_triggers: VecDeque<u64>,
     pub flush_scheduled: bool,

@@ -152,40 +152,43 @@ impl Sim<'_> {
         if ckpt <= self.tasks[task].last_snapshot {
             return;
         }
-        if let Some(a) = &self.tasks[task].align
-            && a.ckpt < ckpt
-        {
-            // A newer barrier overtakes an unfinished alignment: decline the older checkpoint.
-            let old = a.ckpt;
-            self.unblock_inputs(task);
-            self.tasks[task].align = None;
-            self.abort(old, CheckpointOutcome::Declined);
-        }
-        let n_inputs = self.tasks[task].inputs.len();
-        if self.tasks[task].align.is_none() {
-            self.tasks[task].align = Some(Align {
-                ckpt,
-                seen: vec![false; n_inputs],
-                count: 0,
-                first: now,
-            });
-            if let Some(p) = self.pending.get_mut(&ckpt) {
-                p.start_delay_max = p.start_delay_max.max(now.since(p.trigger));
+        let aligned = self.sc.checkpoint.mode == CheckpointMode::ExactlyOnce;
+        if aligned && let Some(&cur) = self.tasks[task].align.keys().next() {
+            // SingleCheckpointBarrierHandler: one alignment at a time.
+            if ckpt < cur {
+                return; // a late barrier of a checkpoint this task abandoned
+            }
+            if ckpt > cur {
+                // A newer barrier overtakes an unfinished alignment: decline the older checkpoint.
+                self.unblock_inputs(task);
+                self.tasks[task].align.clear();
+                self.abort(cur, CheckpointOutcome::Declined);
             }
         }
+        let n_inputs = self.tasks[task].inputs.len();
+        if !self.tasks[task].align.contains_key(&ckpt)
+            && let Some(p) = self.pending.get_mut(&ckpt)
+        {
+            p.start_delay_max = p.start_delay_max.max(now.since(p.trigger));
+        }
         let ch = self.tasks[task].inputs[slot];
-        let no_alignment = self.has_bug(Bug::NoAlignment);
-        let a = self.tasks[task].align.as_mut().expect("set above");
+        let block = aligned && !self.has_bug(Bug::NoAlignment);
+        let a = self.tasks[task].align.entry(ckpt).or_insert_with(|| Align {
+            seen: vec![false; n_inputs],
+            count: 0,
+            first: now,
+        });
         if !a.seen[slot] {
             a.seen[slot] = true;
             a.count += 1;
-            if self.sc.checkpoint.mode == CheckpointMode::ExactlyOnce && !no_alignment {
+            if block {
                 self.chans[ch].blocked = true;
             }
         }
         if a.count == n_inputs {
             let first = a.first;
-            self.tasks[task].align = None;
+            // Done; like Flink's barrier tracker, older checkpoints still tracked here are dropped.
+            self.tasks[task].align.retain(|&id, _| id > ckpt);
             if let Some(p) = self.pending.get_mut(&ckpt) {
                 p.align_max = p.align_max.max(now.since(first));
             }

@@ -211,7 +211,7 @@ impl Sim<'_> {
                 self.kill(t);
             }
             let task = &mut self.tasks[t];
-            task.align = None;
+            task.align.clear();
             task.pending_triggers.clear();
             task.flush_scheduled = false;
             task.wake_at = None;

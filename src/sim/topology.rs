@@ -107,7 +107,7 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
                 floating_used: vec![0; gates],
                 outputs: Vec::new(),
                 rr_in: 0,
-                align: None,
+                align: std::collections::BTreeMap::new(),
                 last_snapshot: 0,
                 pending_triggers: VecDeque::new(),
                 flush_scheduled: false,
