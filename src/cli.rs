@@ -29,6 +29,87 @@ pub enum Command {
     /// scenario), optionally with an injected protocol bug; shrink any failure to a
     /// scenario file that replays it.
     Check(CheckArgs),
+    /// Run a scenario's [sweep] grid over many seeds in parallel; write runs.csv,
+    /// aggregate.csv and the charts.
+    Sweep(SweepArgs),
+    /// Combine the runs.csv of sweep shards into one sweep folder.
+    Merge(MergeArgs),
+    /// Draw the charts of a sweep folder (runs.csv and aggregate.csv).
+    Plot(PlotArgs),
+    /// Print the cost models' predictions (T + R, T/2 + R, cost rate, Young,
+    /// Daly) for a scenario, from its settings and from one simulated run.
+    Model(ModelArgs),
+}
+
+/// Arguments of `ckptsim sweep`.
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// Scenario file with a [sweep] table (e.g. scenarios/interval-timeout-sweep.toml).
+    pub scenario: PathBuf,
+    /// Output folder [default: results/<scenario name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Parallel runs [default: all cores]. The outputs do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Run only shard K of N (the runs numbered K mod N), e.g. 0/4, for job arrays on a
+    /// cluster scheduler; combine the shards with `ckptsim merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Continue an interrupted sweep in the same --out folder: runs already recorded in its
+    /// journal are kept, not redone.
+    #[arg(long)]
+    pub resume: bool,
+    /// Override a scenario key at every grid point (see `run --set`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Do not draw the charts.
+    #[arg(long)]
+    pub no_plot: bool,
+}
+
+/// Arguments of `ckptsim merge`.
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Sweep (shard) folders, each holding a runs.csv.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged runs.csv and aggregate.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Arguments of `ckptsim plot`.
+#[derive(clap::Args, Debug)]
+pub struct PlotArgs {
+    /// A sweep folder (with runs.csv and aggregate.csv).
+    pub dir: PathBuf,
+}
+
+/// Arguments of `ckptsim model`.
+#[derive(clap::Args, Debug)]
+pub struct ModelArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// Override a scenario key (see `run --set`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Only the predictions from the settings; do not simulate the scenario once.
+    #[arg(long)]
+    pub no_run: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("shard \"{s}\" must be K/N with 0 <= K < N, e.g. 0/4");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 /// Arguments of `ckptsim check`.
@@ -88,6 +169,10 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
+        Command::Sweep(args) => sweep(&args),
+        Command::Merge(args) => merge(&args),
+        Command::Plot(args) => plot(&args.dir),
+        Command::Model(args) => model(&args),
     }
 }
 
@@ -239,6 +324,114 @@ fn check(args: &CheckArgs) -> ExitCode {
         Err(e) => eprintln!("error: could not render the counterexample: {e}"),
     }
     ExitCode::from(1)
+}
+
+fn sweep(args: &SweepArgs) -> ExitCode {
+    use std::io::IsTerminal;
+    let label = args.scenario.display().to_string();
+    let text = match std::fs::read_to_string(&args.scenario) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {label}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let grid = match crate::sweep::grid(&text, &label, &args.sets) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(j) = args.jobs {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
+    }
+    let name = &grid.points[0].scenario.name;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(name));
+    println!(
+        "ckptsim sweep: {} points x {} seeds = {} runs over {:?}, seeds from {}{}",
+        grid.points.len(),
+        grid.seeds,
+        grid.runs(),
+        grid.keys,
+        grid.points[0].scenario.seed,
+        args.shard
+            .map(|(k, n)| format!(", shard {k}/{n}"))
+            .unwrap_or_default()
+    );
+    let opts = crate::sweep::SweepOptions {
+        out: out.clone(),
+        shard: args.shard,
+        resume: args.resume,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let wall = Instant::now();
+    match crate::sweep::run_sweep(&grid, &opts) {
+        Ok((ran, total)) => {
+            let secs = wall.elapsed().as_secs_f64();
+            println!(
+                "{ran} runs in {secs:.1} s ({:.1} runs/s, {} threads); {total} runs in {}/runs.csv and aggregate.csv",
+                ran as f64 / secs.max(1e-9),
+                rayon::current_num_threads(),
+                out.display()
+            );
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if args.no_plot {
+        return ExitCode::SUCCESS;
+    }
+    plot(&out)
+}
+
+fn merge(args: &MergeArgs) -> ExitCode {
+    match crate::sweep::merge(&args.dirs, &args.out) {
+        Ok(n) => {
+            println!(
+                "merged {n} runs into {}/runs.csv and aggregate.csv",
+                args.out.display()
+            );
+            plot(&args.out)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn plot(dir: &Path) -> ExitCode {
+    match crate::plot_sweep::charts(dir) {
+        Ok(files) => {
+            for f in files {
+                println!("chart written to {}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: could not draw the charts of {}: {e}", dir.display());
+            eprintln!("hint: ckptsim plot expects a sweep folder with runs.csv and aggregate.csv");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn model(args: &ModelArgs) -> ExitCode {
+    let scenario = match load(&args.scenario, &args.sets, None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let measured = (!args.no_run).then(|| sim::run(&scenario));
+    print!("{}", crate::models::report(&scenario, measured.as_ref()));
+    ExitCode::SUCCESS
 }
 
 /// Wall-clock figures of a finished run.

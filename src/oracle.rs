@@ -24,6 +24,8 @@ pub struct SinkOutput {
     pub visible_limit: Option<BTreeMap<u32, u64>>,
     /// Per sink subtask and (partition, key groups): committed ranges in commit order.
     pub in_commit_order: Vec<Vec<Segment>>,
+    /// Per partition: how many copies the sink must hold (paths from its source to the sink; 1 if absent).
+    pub copies: BTreeMap<u32, u32>,
 }
 
 /// The oracle's findings over all sinks.
@@ -97,6 +99,7 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
         by_partition.entry(seg.partition).or_default().push(seg);
     }
     for (&p, &end) in &s.must_have {
+        let copies = s.copies.get(&p).copied().unwrap_or(1) as u64;
         let segs = by_partition.remove(&p).unwrap_or_default();
         let mut bounds: Vec<u32> = vec![0, k];
         for seg in &segs {
@@ -111,72 +114,59 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
             .map(|m| m.get(&p).copied().unwrap_or(0));
         for w in bounds.windows(2) {
             let (g0, g1) = (w[0], w[1]);
-            let mut ranges: Vec<(u64, u64)> = segs
-                .iter()
-                .filter(|seg| seg.kg_lo <= g0 && g1 <= seg.kg_hi)
-                .map(|seg| (seg.lo, seg.hi))
-                .collect();
-            ranges.sort_unstable();
+            // Coverage depth along the offsets: +1 where a committed range starts, -1 where it ends.
+            let mut edges: Vec<(u64, i64)> = vec![(0, 0), (end, 0)];
+            for seg in segs.iter().filter(|seg| seg.kg_lo <= g0 && g1 <= seg.kg_hi) {
+                edges.push((seg.lo, 1));
+                edges.push((seg.hi, -1));
+            }
+            edges.sort_unstable();
             let count = |a: u64, b: u64| count_range(p, a, b, g0, g1, k);
-            let mut covered = 0u64;
-            for &(lo, hi) in &ranges {
-                if lo > covered && covered < end {
-                    let n = count(covered, lo.min(end));
+            let mut depth = 0i64;
+            for i in 0..edges.len() {
+                depth += edges[i].1;
+                let (a, b) = (edges[i].0, edges.get(i + 1).map_or(edges[i].0, |e| e.0));
+                if b <= a {
+                    continue;
+                }
+                let d = depth.max(0) as u64;
+                if d < copies && a < end {
+                    let n = count(a, b.min(end)) * (copies - d);
                     if n > 0 {
                         v.lost += n;
-                        note(
-                            v,
-                            format!(
-                                "{}: lost partition {p} offsets [{covered}, {}) key groups [{g0}, {g1})",
-                                s.name,
-                                lo.min(end)
-                            ),
-                            (p, covered),
+                        let what = format!(
+                            "{}: lost partition {p} offsets [{a}, {}) key groups [{g0}, {g1})",
+                            s.name,
+                            b.min(end)
                         );
+                        note(v, what, (p, a));
                     }
                 }
-                let dup = count(lo, hi.min(covered));
-                if dup > 0 {
-                    v.duplicates += dup;
-                    note(
-                        v,
-                        format!(
-                            "{}: duplicated partition {p} offsets [{lo}, {}) key groups [{g0}, {g1})",
-                            s.name,
-                            hi.min(covered)
-                        ),
-                        (p, lo),
-                    );
+                if d > copies {
+                    let n = count(a, b) * (d - copies);
+                    if n > 0 {
+                        v.duplicates += n;
+                        let what = format!(
+                            "{}: duplicated partition {p} offsets [{a}, {b}) key groups [{g0}, {g1})",
+                            s.name
+                        );
+                        note(v, what, (p, a));
+                    }
                 }
-                covered = covered.max(hi);
-                if let Some(l) = limit {
-                    let n = count(lo.max(l), hi);
+                if let Some(l) = limit
+                    && d > 0
+                    && b > l
+                {
+                    let n = count(a.max(l), b) * d;
                     if n > 0 {
                         v.uncommitted_visible += n;
-                        note(
-                            v,
-                            format!(
-                                "{}: partition {p} offsets [{}, {hi}) key groups [{g0}, {g1}) visible past the last committed checkpoint (offset {l})",
-                                s.name,
-                                lo.max(l)
-                            ),
-                            (p, lo.max(l)),
+                        let what = format!(
+                            "{}: partition {p} offsets [{}, {b}) key groups [{g0}, {g1}) visible past the last committed checkpoint (offset {l})",
+                            s.name,
+                            a.max(l)
                         );
+                        note(v, what, (p, a.max(l)));
                     }
-                }
-            }
-            if covered < end {
-                let n = count(covered, end);
-                if n > 0 {
-                    v.lost += n;
-                    note(
-                        v,
-                        format!(
-                            "{}: lost partition {p} offsets [{covered}, {end}) key groups [{g0}, {g1})",
-                            s.name
-                        ),
-                        (p, covered),
-                    );
                 }
             }
         }
@@ -209,6 +199,7 @@ mod tests {
             must_have: [(0, end)].into(),
             visible_limit: limit.map(|l| [(0, l)].into()),
             in_commit_order: Vec::new(),
+            copies: BTreeMap::new(),
         }
     }
 

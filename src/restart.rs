@@ -25,6 +25,7 @@ pub struct RestartState {
     failures_in_window: VecDeque<SimTime>,
     current_backoff: Option<SimDuration>,
     last_failure: Option<SimTime>,
+    next_restart: Option<SimTime>,
 }
 
 impl RestartState {
@@ -36,6 +37,7 @@ impl RestartState {
             failures_in_window: VecDeque::new(),
             current_backoff: None,
             last_failure: None,
+            next_restart: None,
         }
     }
 
@@ -79,28 +81,40 @@ impl RestartState {
                 jitter,
                 attempts,
             } => {
+                // Flink's ExponentialDelayRestartBackoffTimeStrategy: a failure before the
+                // pending restart merges into it (same restart time, no attempt used).
+                if let Some(next) = self.next_restart
+                    && now <= next
+                {
+                    return RestartDecision::Restart(next.since(now));
+                }
+                let with_jitter = |b: SimDuration, rng: &mut ChaCha8Rng| {
+                    let b = if jitter > 0.0 {
+                        let f: f64 = rng.random_range(-jitter..=jitter);
+                        b.mul_f64(1.0 + f)
+                    } else {
+                        b
+                    };
+                    b.min(max).max(initial)
+                };
                 let backoff = match (self.current_backoff, self.last_failure) {
                     (Some(cur), Some(last)) if now.since(last) < reset_threshold + cur => {
-                        cur.mul_f64(multiplier).max(initial).min(max)
+                        with_jitter(cur.mul_f64(multiplier).min(max), rng)
                     }
                     (Some(_), Some(_)) => {
                         self.attempts = 0;
-                        initial
+                        with_jitter(initial, rng)
                     }
-                    _ => initial,
+                    _ => with_jitter(initial, rng),
                 };
                 self.current_backoff = Some(backoff);
                 self.last_failure = Some(now);
+                self.next_restart = Some(now + backoff);
                 self.attempts = self.attempts.saturating_add(1);
                 if self.attempts > attempts {
                     return RestartDecision::Fail;
                 }
-                let delay = if jitter > 0.0 {
-                    let f: f64 = rng.random_range(-jitter..=jitter);
-                    backoff.mul_f64(1.0 + f)
-                } else {
-                    backoff
-                };
+                let delay = backoff;
                 RestartDecision::Restart(delay)
             }
         }
@@ -185,6 +199,26 @@ mod tests {
     }
 
     #[test]
+    fn exponential_delay_merges_failures_during_the_backoff() {
+        let mut r = rng_stream(1, "t");
+        let mut st = RestartState::new(RestartStrategy::ExponentialDelay {
+            initial: SimDuration::from_secs(10),
+            max: SimDuration::from_secs(60),
+            multiplier: 2.0,
+            reset_threshold: SimDuration::from_secs(3600),
+            jitter: 0.0,
+            attempts: 2,
+        });
+        let d = |x: u64| RestartDecision::Restart(SimDuration::from_secs(x));
+        assert_eq!(st.on_failure(s(0), &mut r), d(10));
+        // 4 s later, still before the restart at 10 s: same restart time, no attempt used.
+        assert_eq!(st.on_failure(s(4), &mut r), d(6));
+        assert_eq!(st.on_failure(s(10), &mut r), d(0)); // at the restart time itself: merged too
+        assert_eq!(st.on_failure(s(11), &mut r), d(20));
+        assert_eq!(st.on_failure(s(40), &mut r), RestartDecision::Fail);
+    }
+
+    #[test]
     fn exponential_jitter_stays_in_band_and_is_seeded() {
         let strat = RestartStrategy::ExponentialDelay {
             initial: SimDuration::from_secs(10),
@@ -201,7 +235,8 @@ mod tests {
         let RestartDecision::Restart(d) = draw(3) else {
             panic!("must restart")
         };
-        assert!((9_000_000_000..=11_000_000_000).contains(&d.as_ns()));
+        // Jittered, then clamped to [initial, max] as Flink does: 10 s .. 11 s.
+        assert!((10_000_000_000..=11_000_000_000).contains(&d.as_ns()));
         assert_eq!(draw(3), draw(3));
         assert_ne!(draw(3), draw(4));
     }

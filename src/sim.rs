@@ -69,6 +69,15 @@ pub(crate) enum Ev {
         ch: ChanId,
         epoch: u32,
     },
+    Resume {
+        ch: ChanId,
+        epoch: u32,
+    },
+    AbortAtTask {
+        task: TaskId,
+        attempt: u32,
+        ckpt: u64,
+    },
     PeriodicTrigger {
         gen_: u64,
     },
@@ -173,6 +182,9 @@ pub(crate) struct Channel {
     /// Receiver buffers taken by data on the wire, queued, or not yet announced back.
     pub used: u32,
     pub blocked: bool,
+    /// The sender sent an aligned barrier and sends no more data until the receiver
+    /// resumes consumption (Flink's blocked subpartition, FLINK-16404).
+    pub sender_blocked: bool,
     pub epoch: u32,
 }
 
@@ -268,7 +280,9 @@ pub(crate) struct Task {
     pub out_bytes_per_prov: f64,
     /// Output records per provenance record.
     pub out_weight: f64,
-    /// Pending checkpoint whose async phase this task runs, with its sync start.
+    /// Input records per provenance record (the upstream output ratios).
+    pub in_weight: f64,
+    /// When the task's current synchronous snapshot phase began.
     pub sync_started: SimTime,
     pub snap_bytes: u64,
     /// Deploying, but waiting for its TaskManager to be replaced.
@@ -301,6 +315,8 @@ pub(crate) struct Pending {
     pub id: u64,
     pub trigger: SimTime,
     pub acked: Vec<bool>,
+    /// Per task: when its asynchronous phase for this checkpoint began.
+    pub async_start: Vec<SimTime>,
     pub n_acked: usize,
     pub snaps: Vec<Option<TaskSnap>>,
     pub start_delay_max: SimDuration,
@@ -522,9 +538,20 @@ impl<'a> Sim<'a> {
             }
             Ev::Arrive { ch, epoch } => self.arrive(ch, epoch),
             Ev::Credit { ch, epoch } => self.credit(ch, epoch),
-            Ev::PeriodicTrigger { gen_ } => {
-                if gen_ == self.sched_gen && self.sched_active {
-                    self.try_trigger();
+            Ev::Resume { ch, epoch } => {
+                if self.chans[ch].epoch == epoch {
+                    self.chans[ch].sender_blocked = false;
+                    self.transmit(ch);
+                }
+            }
+            Ev::PeriodicTrigger { gen_ } => self.periodic_tick(gen_),
+            Ev::AbortAtTask {
+                task,
+                attempt,
+                ckpt,
+            } => {
+                if self.live(task, attempt) {
+                    self.abort_at_task(task, ckpt);
                 }
             }
             Ev::TriggerAtSource {

@@ -16,6 +16,8 @@ mod oracle_mutants;
 mod sink_guarantees;
 #[path = "spec/stochastic_faults.rs"]
 mod stochastic_faults;
+#[path = "spec/sweeps.rs"]
+mod sweeps;
 #[path = "spec/task_failure_recovery.rs"]
 mod task_failure_recovery;
 #[path = "spec/timeout_escalation.rs"]

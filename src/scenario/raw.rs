@@ -51,6 +51,8 @@ pub struct RawScenario {
     /// `[output]`.
     #[serde(default)]
     pub output: RawOutput,
+    /// `[sweep]`: `seeds` plus dotted keys mapped to lists of values (checked in validation).
+    pub sweep: Option<toml::Table>,
 }
 
 /// `failover = "region" | "full"`.

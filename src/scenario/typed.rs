@@ -36,6 +36,17 @@ pub struct Scenario {
     pub faults: FaultSpec,
     /// Sampling of the time series.
     pub output: OutputConfig,
+    /// The parameter grid of `ckptsim sweep`, if the file has a `[sweep]` table.
+    pub sweep: Option<SweepSpec>,
+}
+
+/// A sweep grid: seeds per point, and scenario keys with the values they take.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSpec {
+    /// Runs per grid point, with seeds `seed`, `seed + 1`, ... (the same at every point).
+    pub seeds: u32,
+    /// (dotted key, values as `--set` text), in key order; the grid is their product.
+    pub axes: Vec<(String, Vec<String>)>,
 }
 
 /// The job graph: vertices in topological order and the edges between them.

@@ -10,6 +10,7 @@ use crate::mutants::Bug;
 use crate::oracle::{self, SinkOutput};
 use crate::scenario::{CheckpointMode, Scenario, SinkKind, VertexKind};
 use crate::time::SimTime;
+use std::collections::BTreeMap;
 
 /// Running totals sampled into the time series.
 #[derive(Clone, Debug, Default)]
@@ -267,8 +268,10 @@ impl Sim<'_> {
             } else {
                 (offsets_of(self.latest.as_ref().map_or(0, |c| c.id)), None)
             };
+            let copies = partition_copies(sc, v, &self.log);
             // Flink keeps per-key order only along forward and hash edges.
-            let ordered = !rebalanced_upstream(sc, v);
+            // (Two paths into one sink interleave their copies: no order either.)
+            let ordered = !rebalanced_upstream(sc, v) && copies.values().all(|&c| c == 1);
             let in_commit_order = subtasks
                 .iter()
                 .filter(|_| ordered)
@@ -309,6 +312,7 @@ impl Sim<'_> {
                 must_have: parts.iter().map(|&p| (p, must[p as usize])).collect(),
                 visible_limit: limit.map(|l| parts.iter().map(|&p| (p, l[p as usize])).collect()),
                 in_commit_order,
+                copies,
             });
         }
         outs
@@ -473,6 +477,33 @@ fn normalise(segs: Vec<Segment>, k: u32) -> Vec<Segment> {
             Some(l) if l.continued_by(&s, k) => l.hi = s.hi,
             _ => out.push(s),
         }
+    }
+    out
+}
+
+/// Per global partition: the number of paths from its source to vertex `v` (a diamond
+/// delivers each record once per path).
+fn partition_copies(sc: &Scenario, v: usize, log: &super::source::Log) -> BTreeMap<u32, u32> {
+    let n = sc.job.vertices.len();
+    let mut out = BTreeMap::new();
+    let mut rank = 0;
+    for (s, vs) in sc.job.vertices.iter().enumerate() {
+        let VertexKind::Source(_) = vs.kind else {
+            continue;
+        };
+        let mut paths = vec![0u32; n];
+        paths[s] = 1;
+        for u in s..n {
+            for e in sc.job.edges.iter().filter(|e| e.from == u) {
+                paths[e.to] = paths[e.to].saturating_add(paths[u]);
+            }
+        }
+        for gp in log.partitions_of(rank) {
+            if paths[v] > 0 {
+                out.insert(gp, paths[v]);
+            }
+        }
+        rank += 1;
     }
     out
 }

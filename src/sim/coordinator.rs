@@ -75,6 +75,17 @@ impl Sim<'_> {
         }
     }
 
+    /// The periodic timer fired: the next tick is one interval later (fixed rate, like
+    /// Flink's ScheduledTrigger), whatever this one does.
+    pub(crate) fn periodic_tick(&mut self, gen_: u64) {
+        if gen_ != self.sched_gen || !self.sched_active {
+            return;
+        }
+        let at = self.now() + self.sc.checkpoint.interval;
+        self.q.push(at, Ev::PeriodicTrigger { gen_ });
+        self.try_trigger();
+    }
+
     /// A trigger request (periodic, queued or final): trigger now, or postpone it.
     pub(crate) fn try_trigger(&mut self) {
         if !self.sched_active {
@@ -89,6 +100,8 @@ impl Sim<'_> {
         if let Some(last) = self.last_completion {
             let earliest = last + cfg.min_pause;
             if now < earliest {
+                // Like Flink's rescheduleTrigger: the periodic timer restarts at the end of the pause.
+                self.sched_gen += 1;
                 let g = self.sched_gen;
                 self.q.push(earliest, Ev::PeriodicTrigger { gen_: g });
                 return;
@@ -104,6 +117,7 @@ impl Sim<'_> {
                 id,
                 trigger: now,
                 acked: vec![false; n],
+                async_start: vec![now; n],
                 n_acked: 0,
                 snaps: vec![None; n],
                 start_delay_max: SimDuration::ZERO,
@@ -129,11 +143,6 @@ impl Sim<'_> {
                 );
             }
         }
-        // One periodic chain: a new trigger invalidates earlier timers.
-        self.sched_gen += 1;
-        let g = self.sched_gen;
-        self.q
-            .push(now + cfg.interval, Ev::PeriodicTrigger { gen_: g });
     }
 
     /// A source takes its snapshot: offsets, then the barrier, then the sync phase.
@@ -172,7 +181,7 @@ impl Sim<'_> {
             p.start_delay_max = p.start_delay_max.max(now.since(p.trigger));
         }
         let ch = self.tasks[task].inputs[slot];
-        let block = aligned && !self.has_bug(Bug::NoAlignment);
+        let block = self.aligned_blocking();
         let a = self.tasks[task].align.entry(ckpt).or_insert_with(|| Align {
             seen: vec![false; n_inputs],
             count: 0,
@@ -200,9 +209,42 @@ impl Sim<'_> {
     fn unblock_inputs(&mut self, task: TaskId) {
         for i in 0..self.tasks[task].inputs.len() {
             let ch = self.tasks[task].inputs[i];
-            self.chans[ch].blocked = false;
+            let c = &mut self.chans[ch];
+            c.blocked = false;
+            if c.sender_blocked {
+                // resumeConsumption travels back to the sender.
+                let delay = if c.remote {
+                    self.sc.network.latency
+                } else {
+                    SimDuration::ZERO
+                };
+                let epoch = c.epoch;
+                let at = self.now() + delay;
+                self.q.push(at, Ev::Resume { ch, epoch });
+            }
         }
         self.to_pump.push(task);
+    }
+
+    /// True when barriers block channels (aligned exactly-once, no injected bug).
+    pub(crate) fn aligned_blocking(&self) -> bool {
+        self.sc.checkpoint.mode == CheckpointMode::ExactlyOnce && !self.has_bug(Bug::NoAlignment)
+    }
+
+    /// notifyCheckpointAborted reached a task: drop its alignment or pending trigger for
+    /// `ckpt`; barriers of that checkpoint that come later are ignored.
+    pub(crate) fn abort_at_task(&mut self, task: TaskId, ckpt: u64) {
+        let t = &mut self.tasks[task];
+        if ckpt <= t.last_snapshot {
+            return;
+        }
+        t.pending_triggers.retain(|&c| c != ckpt);
+        let was_aligning = t.align.remove(&ckpt).is_some();
+        t.last_snapshot = ckpt;
+        t.align.retain(|&id, _| id > ckpt);
+        if was_aligning && self.aligned_blocking() {
+            self.unblock_inputs(task);
+        }
     }
 
     /// Keyed state bytes of a task after folding in `records` input records.
@@ -216,7 +258,9 @@ impl Sim<'_> {
         if t.keys_owned <= 0.0 {
             return base;
         }
-        let seen = t.keys_owned * (1.0 - (-(t.state_records as f64) / t.keys_owned).exp());
+        // Keys seen after n input records over K keys: K·(1 − e^(−n/K)).
+        let n = t.state_records as f64 * t.in_weight;
+        let seen = t.keys_owned * (1.0 - (-n / t.keys_owned).exp());
         base + (seen * t.bytes_per_key as f64).round() as u64
     }
 
@@ -284,10 +328,10 @@ impl Sim<'_> {
         self.unblock_inputs(task);
         if let Some(p) = self.pending.get_mut(&ckpt) {
             p.sync_max = p.sync_max.max(now.since(self.tasks[task].sync_started));
+            p.async_start[task] = now;
         } else {
             return;
         }
-        self.tasks[task].sync_started = now;
         let bytes = self.tasks[task].snap_bytes;
         let attempt = self.tasks[task].attempt;
         let inline = bytes <= super::INLINE_STATE_BYTES;
@@ -356,10 +400,10 @@ impl Sim<'_> {
             return;
         }
         let now = self.now();
-        let async_d = now.since(self.tasks[task].sync_started);
         let Some(p) = self.pending.get_mut(&ckpt) else {
             return;
         };
+        let async_d = now.since(p.async_start[task]);
         if p.acked[task] {
             return;
         }
@@ -396,12 +440,27 @@ impl Sim<'_> {
         }
     }
 
-    /// Ends a pending checkpoint without completing it.
+    /// Ends a pending checkpoint without completing it, and tells the tasks
+    /// (Flink's sendAbortedMessages) so that they skip or stop its snapshot.
     pub(crate) fn abort(&mut self, ckpt: u64, outcome: CheckpointOutcome) {
         let Some(p) = self.pending.remove(&ckpt) else {
             return;
         };
         let now = self.now();
+        let at = now + self.sc.cluster.rpc_latency;
+        for task in 0..self.tasks.len() {
+            if self.tasks[task].last_snapshot < ckpt {
+                let attempt = self.tasks[task].attempt;
+                self.q.push(
+                    at,
+                    Ev::AbortAtTask {
+                        task,
+                        attempt,
+                        ckpt,
+                    },
+                );
+            }
+        }
         self.storage.cancel_where(now, |o| {
             matches!(o, Owner::Upload { ckpt: c, .. } | Owner::Metadata { ckpt: c } if *c == ckpt)
         });

@@ -225,6 +225,7 @@ impl Sim<'_> {
                 c.in_q.clear();
                 c.used = 0;
                 c.blocked = false;
+                c.sender_blocked = false;
                 c.epoch += 1;
                 c.link_free = now;
             }

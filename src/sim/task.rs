@@ -52,7 +52,24 @@ impl Sim<'_> {
                     self.busy(task, Work::Process { buf }, cost);
                     return;
                 }
-                Item::Barrier(ckpt) => self.on_barrier(task, slot, ckpt),
+                Item::Barrier(ckpt) => {
+                    self.on_barrier(task, slot, ckpt);
+                    // A barrier that did not block its channel (ignored, or alignment done)
+                    // must not leave the sender's subpartition blocked.
+                    let c = &self.chans[ch];
+                    if !c.blocked && c.sender_blocked {
+                        let (epoch, at) = (
+                            c.epoch,
+                            self.now()
+                                + if c.remote {
+                                    self.sc.network.latency
+                                } else {
+                                    SimDuration::ZERO
+                                },
+                        );
+                        self.q.push(at, Ev::Resume { ch, epoch });
+                    }
+                }
             }
         }
     }
@@ -304,13 +321,26 @@ impl Sim<'_> {
         }
     }
 
-    /// True when an output subpartition is full: the task must not take more input.
+    /// True when the task must not take more input: an output subpartition holds
+    /// `max-buffers-per-channel` buffers, or a result partition's buffer pool
+    /// (Flink: subpartitions × buffers-per-channel + floating buffers, partly
+    /// filled buffers included) is used up.
     pub(crate) fn output_blocked(&self, task: TaskId) -> bool {
-        let limit = self.sc.network.max_buffers_per_channel as usize;
-        self.tasks[task]
-            .outputs
-            .iter()
-            .any(|o| o.chans.iter().any(|&c| self.chans[c].out_q.len() >= limit))
+        let net = &self.sc.network;
+        let limit = net.max_buffers_per_channel as usize;
+        self.tasks[task].outputs.iter().any(|o| {
+            let mut used = 0usize;
+            for &c in &o.chans {
+                let ch = &self.chans[c];
+                if ch.out_q.len() >= limit {
+                    return true;
+                }
+                used += ch.out_q.len() + (ch.pending.prov > 0) as usize;
+            }
+            let pool =
+                o.chans.len() * net.exclusive_buffers as usize + net.floating_buffers as usize;
+            used >= pool.max(o.chans.len() + 1)
+        })
     }
 
     fn has_credit(&self, ch: ChanId) -> bool {
@@ -325,7 +355,7 @@ impl Sim<'_> {
         let mut sent = false;
         while let Some(front) = self.chans[ch].out_q.front() {
             let is_data = matches!(front, Item::Data(_));
-            if is_data && !self.has_credit(ch) {
+            if is_data && (self.chans[ch].sender_blocked || !self.has_credit(ch)) {
                 break;
             }
             let item = self.chans[ch].out_q.pop_front().expect("front exists");
@@ -339,7 +369,11 @@ impl Sim<'_> {
                     self.chans[ch].used += 1;
                     b.bytes
                 }
-                Item::Barrier(_) => 0,
+                Item::Barrier(_) => {
+                    // Aligned checkpoints block the subpartition behind the barrier.
+                    self.chans[ch].sender_blocked = self.aligned_blocking();
+                    0
+                }
             };
             let c = &mut self.chans[ch];
             let arrive = if c.remote {

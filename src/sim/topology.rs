@@ -119,6 +119,7 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
                 ns_per_prov: w_in[v] * 1e9 / vs.capacity_records_per_s as f64,
                 out_bytes_per_prov: w_out[v] * rb[v],
                 out_weight: w_out[v],
+                in_weight: w_in[v],
                 sync_started: SimTime::ZERO,
                 snap_bytes: 0,
                 awaiting_slot: false,
@@ -164,6 +165,7 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
                     link_free: SimTime::ZERO,
                     used: 0,
                     blocked: false,
+                    sender_blocked: false,
                     epoch: 0,
                 });
                 out.chans.push(id);

@@ -68,3 +68,64 @@ fn two_phase_commit_output_is_visible_only_after_checkpoints_complete() {
     assert!(arriving > 100, "{arriving}");
     assert!(bursts <= 2 * 26, "{bursts} periods with commits");
 }
+
+/// src → a → sink and src → b → sink: every record reaches the sink twice, by design.
+const DIAMOND: &str = r#"
+name = "diamond"
+[job]
+duration = "1min"
+[[job.source]]
+name = "src"
+parallelism = 1
+partitions = 1
+rate = 1000
+capacity = 10000
+[[job.operator]]
+name = "a"
+parallelism = 1
+capacity = 10000
+[[job.operator]]
+name = "b"
+parallelism = 1
+capacity = 10000
+[[job.sink]]
+name = "sink"
+parallelism = 1
+capacity = 10000
+[[job.edge]]
+from = "src"
+to = "a"
+partitioning = "forward"
+[[job.edge]]
+from = "src"
+to = "b"
+partitioning = "forward"
+[[job.edge]]
+from = "a"
+to = "sink"
+partitioning = "forward"
+[[job.edge]]
+from = "b"
+to = "sink"
+partitioning = "forward"
+[checkpoint]
+interval = "5s"
+[[faults.scripted]]
+at = "20s"
+task-failure = { task = "a", subtask = 0 }
+"#;
+
+#[test]
+fn a_diamond_delivers_each_record_once_per_path_and_no_more() {
+    let r = run(DIAMOND, &[]);
+    assert!(r.summary.guarantee_held, "{:?}", r.summary.first_problem);
+    assert_eq!((r.summary.duplicates, r.summary.lost_records), (0, 0));
+    // 60,000 records, two copies each.
+    let total: u64 = r.committed[0].1.iter().map(|s| s.count(128)).sum();
+    assert_eq!(total, 120_000);
+    let broken = ckptsim::sim::run_with(
+        &crate::common::scenario(DIAMOND, &[]),
+        Some(ckptsim::mutants::Bug::NoSinkAbort),
+    );
+    assert!(broken.summary.duplicates > 0);
+}
