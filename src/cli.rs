@@ -36,6 +36,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Draw the charts of a sweep folder (runs.csv and aggregate.csv).
     Plot(PlotArgs),
+    /// Compare the grid points two sweeps share, metric by metric (e.g. coarse
+    /// against Flink-granularity buffers).
+    Compare(CompareArgs),
     /// Print the cost models' predictions (T + R, T/2 + R, cost rate, Young,
     /// Daly) for a scenario, from its settings and from one simulated run.
     Model(ModelArgs),
@@ -84,6 +87,22 @@ pub struct MergeArgs {
 pub struct PlotArgs {
     /// A sweep folder (with runs.csv and aggregate.csv).
     pub dir: PathBuf,
+}
+
+/// Arguments of `ckptsim compare`.
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    /// The first sweep folder (a in the output).
+    pub a: PathBuf,
+    /// The second sweep folder (b in the output).
+    pub b: PathBuf,
+    /// Metrics to compare (columns of runs.csv) [default: recovery_mean_s,
+    /// downtime_mean_s, checkpoint_mean_s, cost_s_per_h].
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Vec<String>,
+    /// Write the comparison as CSV here (else print it).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `ckptsim model`.
@@ -172,6 +191,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(&args),
         Command::Merge(args) => merge(&args),
         Command::Plot(args) => plot(&args.dir),
+        Command::Compare(args) => compare(&args),
         Command::Model(args) => model(&args),
     }
 }
@@ -419,6 +439,34 @@ fn plot(dir: &Path) -> ExitCode {
         Err(e) => {
             eprintln!("error: could not draw the charts of {}: {e}", dir.display());
             eprintln!("hint: ckptsim plot expects a sweep folder with runs.csv and aggregate.csv");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn compare(args: &CompareArgs) -> ExitCode {
+    let metrics: Vec<String> = if args.metrics.is_empty() {
+        crate::sweep::compare::DEFAULT_METRICS.iter().map(|m| m.to_string()).collect()
+    } else {
+        args.metrics.clone()
+    };
+    match crate::sweep::compare::compare(&args.a, &args.b, &metrics) {
+        Ok((bytes, worst)) => {
+            match &args.out {
+                Some(p) => {
+                    if let Err(e) = metrics::write::write_atomic(p, &bytes) {
+                        eprintln!("error: could not write {}: {e}", p.display());
+                        return ExitCode::from(2);
+                    }
+                    println!("comparison written to {}", p.display());
+                }
+                None => print!("{}", String::from_utf8_lossy(&bytes)),
+            }
+            println!("largest relative difference of the means: {:.2}%", worst * 100.0);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }

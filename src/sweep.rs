@@ -11,6 +11,7 @@
 //! `RunResult`s only; it never reaches into the simulator.
 
 pub mod aggregate;
+pub mod compare;
 pub mod row;
 
 use crate::scenario::{self, Scenario, ScenarioError};
