@@ -446,7 +446,10 @@ fn plot(dir: &Path) -> ExitCode {
 
 fn compare(args: &CompareArgs) -> ExitCode {
     let metrics: Vec<String> = if args.metrics.is_empty() {
-        crate::sweep::compare::DEFAULT_METRICS.iter().map(|m| m.to_string()).collect()
+        crate::sweep::compare::DEFAULT_METRICS
+            .iter()
+            .map(|m| m.to_string())
+            .collect()
     } else {
         args.metrics.clone()
     };
@@ -462,7 +465,10 @@ fn compare(args: &CompareArgs) -> ExitCode {
                 }
                 None => print!("{}", String::from_utf8_lossy(&bytes)),
             }
-            println!("largest relative difference of the means: {:.2}%", worst * 100.0);
+            println!(
+                "largest relative difference of the means: {:.2}%",
+                worst * 100.0
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

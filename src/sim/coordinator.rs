@@ -110,6 +110,13 @@ impl Sim<'_> {
         self.trigger_queued = false;
         let id = self.next_ckpt;
         self.next_ckpt += 1;
+        if let Some((&newest, _)) = self.pending.iter().next_back()
+            && newest >= id
+        {
+            self.violate(format!(
+                "checkpoint-ids-grow: checkpoint {id} triggered while {newest} is pending"
+            ));
+        }
         let n = self.tasks.len();
         self.pending.insert(
             id,
@@ -496,6 +503,13 @@ impl Sim<'_> {
         let older: Vec<u64> = self.pending.range(..ckpt).map(|(&id, _)| id).collect();
         for id in older {
             self.abort(id, CheckpointOutcome::Subsumed);
+        }
+        if let Some(prev) = self.latest.as_ref().map(|c| c.id)
+            && prev >= ckpt
+        {
+            self.violate(format!(
+                "checkpoint-ids-grow: checkpoint {ckpt} completed after checkpoint {prev}"
+            ));
         }
         let snaps: Vec<TaskSnap> = p.snaps.into_iter().map(|s| s.unwrap_or_default()).collect();
         let is_final = self.now() >= SimTime(0) + self.sc.job.duration

@@ -25,7 +25,10 @@ fn read(dir: &Path) -> Result<Table, String> {
         .iter()
         .map(String::from)
         .collect();
-    let n = header.iter().position(|h| h == "n").ok_or("aggregate.csv has no n column")?;
+    let n = header
+        .iter()
+        .position(|h| h == "n")
+        .ok_or("aggregate.csv has no n column")?;
     let axes: Vec<String> = header[1..n].to_vec();
     let mut rows = BTreeMap::new();
     for rec in rd.records() {
@@ -46,11 +49,25 @@ pub fn compare(a: &Path, b: &Path, metrics: &[String]) -> Result<(Vec<u8>, f64),
     let (axes_a, rows_a) = read(a)?;
     let (axes_b, rows_b) = read(b)?;
     if axes_a != axes_b {
-        return Err(format!("the sweeps vary different keys: {axes_a:?} and {axes_b:?}"));
+        return Err(format!(
+            "the sweeps vary different keys: {axes_a:?} and {axes_b:?}"
+        ));
     }
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut h = axes_a.clone();
-    h.extend(["metric", "a_mean", "a_ci95_lo", "a_ci95_hi", "b_mean", "b_ci95_lo", "b_ci95_hi", "relative_difference"].map(String::from));
+    h.extend(
+        [
+            "metric",
+            "a_mean",
+            "a_ci95_lo",
+            "a_ci95_hi",
+            "b_mean",
+            "b_ci95_lo",
+            "b_ci95_hi",
+            "relative_difference",
+        ]
+        .map(String::from),
+    );
     w.write_record(&h).map_err(|e| e.to_string())?;
     let mut worst = 0.0f64;
     let mut shared = 0;
@@ -70,7 +87,15 @@ pub fn compare(a: &Path, b: &Path, metrics: &[String]) -> Result<(Vec<u8>, f64),
             }
             let mut out = key.clone();
             out.push(m.clone());
-            for x in [ma, get(ra, "ci95_lo"), get(ra, "ci95_hi"), mb, get(rb, "ci95_lo"), get(rb, "ci95_hi"), rel] {
+            for x in [
+                ma,
+                get(ra, "ci95_lo"),
+                get(ra, "ci95_hi"),
+                mb,
+                get(rb, "ci95_lo"),
+                get(rb, "ci95_hi"),
+                rel,
+            ] {
                 out.push(super::row::fmt(x));
             }
             w.write_record(&out).map_err(|e| e.to_string())?;
