@@ -213,3 +213,70 @@ pub struct RunResult {
     /// Final state as input records folded in: per subtask ("agg[0]") where a hash edge fixes its key groups, else per vertex ("agg[*]").
     pub final_state: Vec<(String, u64)>,
 }
+
+impl RunResult {
+    /// Simulated seconds lost: (checkpoint overhead, failures). The overhead is the
+    /// sync + alignment time of every checkpoint (the time checkpoints block
+    /// processing); the failures' share is, per failure, the span from the restored
+    /// checkpoint's trigger to all tasks running again (lost work + downtime; the
+    /// rest of the run if it never recovered), overlapping spans counted once.
+    pub fn time_lost_s(&self) -> (f64, f64) {
+        let overhead: f64 = self
+            .checkpoints
+            .iter()
+            .map(|c| c.sync_s_max + c.alignment_s_max)
+            .sum();
+        let end_s = self.summary.sim_seconds;
+        let mut spans: Vec<(f64, f64)> = self
+            .failures
+            .iter()
+            .map(|f| {
+                let end = if f.downtime_s >= 0.0 {
+                    f.time_s + f.downtime_s
+                } else {
+                    end_s
+                };
+                (f.time_s - f.lost_work_s, end)
+            })
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut lost, mut reach) = (0.0, f64::NEG_INFINITY);
+        for (a, b) in spans {
+            let a = a.max(reach);
+            if b > a {
+                lost += b - a;
+            }
+            reach = reach.max(b);
+        }
+        (overhead, lost)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_lost_counts_overlapping_failure_spans_once() {
+        let mut r = crate::metrics::write::tests::sample_result();
+        r.summary.sim_seconds = 1000.0;
+        r.checkpoints.iter_mut().for_each(|c| {
+            c.sync_s_max = 0.5;
+            c.alignment_s_max = 0.25;
+        });
+        let f = r.failures[0].clone();
+        // Failure A at 100 s: lost work 30 s, down 20 s → span [70, 120].
+        // Failure B at 110 s: lost work 35 s, down 10 s → span [75, 120]: inside A.
+        // Failure C at 900 s: lost work 10 s, never recovered → span [890, 1000].
+        let span = |t: f64, lost: f64, down: f64| FailureRecord {
+            time_s: t,
+            lost_work_s: lost,
+            downtime_s: down,
+            ..f.clone()
+        };
+        r.failures = vec![span(100.0, 30.0, 20.0), span(110.0, 35.0, 10.0), span(900.0, 10.0, -1.0)];
+        let (overhead, lost) = r.time_lost_s();
+        assert_eq!(overhead, 0.75 * r.checkpoints.len() as f64);
+        assert_eq!(lost, 50.0 + 110.0);
+    }
+}

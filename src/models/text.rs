@@ -242,20 +242,7 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
         .map(|f| f.lost_work_s + f.downtime_s)
         .collect();
     let worst = lost.iter().copied().fold(f64::NAN, f64::max);
-    let mut overhead = 0.0;
-    for c in &run.checkpoints {
-        overhead += c.sync_s_max + c.alignment_s_max;
-    }
-    let mut lost_total = 0.0;
-    for f in &run.failures {
-        // A failure never recovered from costs the rest of the run.
-        let down = if f.downtime_s >= 0.0 {
-            f.downtime_s
-        } else {
-            sum.sim_seconds - f.time_s
-        };
-        lost_total += f.lost_work_s + down;
-    }
+    let (overhead, lost_total) = run.time_lost_s();
     let hours = sum.sim_seconds / 3600.0;
     let per_h = |x: f64| {
         if hours > 0.0 {

@@ -75,41 +75,11 @@ pub fn metrics(sc: &Scenario, r: &RunResult) -> Vec<f64> {
         .iter()
         .filter(|c| c.outcome != CheckpointOutcome::Pending)
         .count();
-    // Time the pipeline is blocked by checkpointing: alignment and synchronous phase.
-    let overhead: f64 = r
-        .checkpoints
-        .iter()
-        .map(|c| c.sync_s_max + c.alignment_s_max)
-        .sum();
+    let (overhead, lost_total) = r.time_lost_s();
     let recovered: Vec<_> = r.failures.iter().filter(|f| f.downtime_s >= 0.0).collect();
     let fm = |get: fn(&crate::metrics::FailureRecord) -> f64| {
         mean(recovered.iter().map(|f| get(f)).filter(|x| *x >= 0.0))
     };
-    // Time lost to failures: per failure, the lost work (since the restored checkpoint
-    // was taken) and the downtime, as one span of the timeline; overlapping spans
-    // (a failure during another's recovery) count once. A failure never recovered
-    // from costs the rest of the run.
-    let mut spans: Vec<(f64, f64)> = r
-        .failures
-        .iter()
-        .map(|f| {
-            let end = if f.downtime_s >= 0.0 {
-                f.time_s + f.downtime_s
-            } else {
-                s.sim_seconds
-            };
-            (f.time_s - f.lost_work_s, end)
-        })
-        .collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (mut lost_total, mut reach) = (0.0, f64::NEG_INFINITY);
-    for (a, b) in spans {
-        let a = a.max(reach);
-        if b > a {
-            lost_total += b - a;
-        }
-        reach = reach.max(b);
-    }
     let hours = s.sim_seconds / 3600.0;
     let cost = if hours > 0.0 {
         (overhead + lost_total) / hours
