@@ -274,7 +274,11 @@ mod tests {
             downtime_s: down,
             ..f.clone()
         };
-        r.failures = vec![span(100.0, 30.0, 20.0), span(110.0, 35.0, 10.0), span(900.0, 10.0, -1.0)];
+        r.failures = vec![
+            span(100.0, 30.0, 20.0),
+            span(110.0, 35.0, 10.0),
+            span(900.0, 10.0, -1.0),
+        ];
         let (overhead, lost) = r.time_lost_s();
         assert_eq!(overhead, 0.75 * r.checkpoints.len() as f64);
         assert_eq!(lost, 50.0 + 110.0);
