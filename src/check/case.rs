@@ -74,6 +74,8 @@ pub struct Gen {
     pub restart: String,
     /// Full failover instead of region.
     pub full_failover: bool,
+    /// With two operators: a diamond (src → op0 → sink and src → op1 → sink) instead of a chain.
+    pub diamond: bool,
 }
 
 /// A fault of a case.
@@ -201,7 +203,7 @@ impl Gen {
             ),
             _ => "strategy = \"none\"".to_string(),
         };
-        Gen {
+        let mut g = Gen {
             seed: rng.random_range(0..1_000_000u64),
             source: (
                 src_par,
@@ -223,6 +225,51 @@ impl Gen {
             taskmanagers,
             restart,
             full_failover: rng.random_bool(0.25),
+            diamond: false,
+        };
+        if g.stages.len() == 3 && rng.random_bool(0.3) {
+            g.diamond = true;
+            // The sink takes every record twice.
+            g.stages[2].capacity *= 2;
+        }
+        g.fix_shape();
+        g
+    }
+
+    /// The edges as (from, to, partitioning) vertex indices (0 = source, last = sink).
+    pub fn edges(&self) -> Vec<(usize, usize, EdgeKind)> {
+        let n = self.stages.len();
+        if self.diamond && n == 3 {
+            let e = self.stages.iter().map(|s| s.edge).collect::<Vec<_>>();
+            vec![(0, 1, e[0]), (0, 2, e[1]), (1, 3, e[2]), (2, 3, e[2])]
+        } else {
+            (0..n).map(|i| (i, i + 1, self.stages[i].edge)).collect()
+        }
+    }
+
+    /// Makes forward edges join equal parallelisms (changing the downstream's, or
+    /// the edge to rebalance where two upstreams disagree).
+    pub fn fix_shape(&mut self) {
+        if self.stages.len() != 3 {
+            self.diamond = false;
+        }
+        let mut pars = vec![self.source.0];
+        pars.extend(self.stages.iter().map(|s| s.parallelism));
+        let edges = self.edges();
+        let rate = self.source.2;
+        for (i, st) in self.stages.iter_mut().enumerate() {
+            let ups: Vec<usize> = edges.iter().filter(|e| e.1 == i + 1).map(|e| e.0).collect();
+            if st.edge == EdgeKind::Forward {
+                if ups.iter().all(|&u| pars[u] == pars[ups[0]]) {
+                    st.parallelism = pars[ups[0]];
+                } else {
+                    st.edge = EdgeKind::Rebalance;
+                }
+            }
+            // Enough capacity to catch up after failures: twice the load it gets.
+            let min_capacity = 2 * rate * ups.len() as u64 / st.parallelism as u64 + 1_000;
+            st.capacity = st.capacity.max(min_capacity);
+            pars[i + 1] = st.parallelism;
         }
     }
 
@@ -278,13 +325,13 @@ impl Gen {
                 s.push('\n');
             }
         }
-        for (i, st) in self.stages.iter().enumerate() {
+        for (from, to, edge) in self.edges() {
             let _ = writeln!(
                 s,
                 "[[job.edge]]\nfrom = \"{}\"\nto = \"{}\"\npartitioning = \"{}\"\n",
-                names[i],
-                names[i + 1],
-                st.edge.name()
+                names[from],
+                names[to],
+                edge.name()
             );
         }
         let (iv, to, mp, mc, tol) = self.checkpoint;

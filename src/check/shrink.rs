@@ -52,6 +52,11 @@ fn candidates(c: &Case) -> Vec<Case> {
             let _ = removed;
             out.push(with_gen(c, g2));
         }
+        if g.diamond {
+            let mut g2 = g.clone();
+            g2.diamond = false;
+            out.push(with_gen(c, g2));
+        }
         // Lower parallelisms.
         if g.source.0 > 1 {
             let mut g2 = g.clone();
@@ -86,13 +91,7 @@ fn with_gen(c: &Case, g: super::case::Gen) -> Case {
 /// faults name existing subtasks and TaskManagers (others are dropped).
 fn repair(mut c: Case) -> Option<Case> {
     if let Base::Generated(g) = &mut c.base {
-        let mut prev = g.source.0;
-        for st in g.stages.iter_mut() {
-            if st.edge == super::case::EdgeKind::Forward {
-                st.parallelism = prev;
-            }
-            prev = st.parallelism;
-        }
+        g.fix_shape();
         let max_par = g.vertices().iter().map(|v| v.1).max().unwrap_or(1);
         g.taskmanagers = g.taskmanagers.min(max_par).max(1);
         let vertices = g.vertices();

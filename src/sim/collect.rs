@@ -467,15 +467,44 @@ impl Sim<'_> {
     }
 }
 
-/// Sorts segments and merges adjacent ones (overlaps, i.e. duplicates, stay visible).
+/// The canonical form of a multiset of committed segments: per (partition, key
+/// groups), the maximal ranges of constant coverage depth d, trimmed to their first
+/// and last member record, each listed d times, sorted. Equal record multisets give
+/// equal lists, however the commits were cut.
 fn normalise(segs: Vec<Segment>, k: u32) -> Vec<Segment> {
-    let mut segs: Vec<Segment> = segs.iter().filter_map(|s| s.trimmed(k)).collect();
-    segs.sort_unstable();
-    let mut out: Vec<Segment> = Vec::with_capacity(segs.len());
-    for s in segs {
-        match out.last_mut() {
-            Some(l) if l.continued_by(&s, k) => l.hi = s.hi,
-            _ => out.push(s),
+    let mut by_key: BTreeMap<(u32, u32, u32), Vec<(u64, i64)>> = BTreeMap::new();
+    for s in segs.iter().filter_map(|s| s.trimmed(k)) {
+        let e = by_key.entry((s.partition, s.kg_lo, s.kg_hi)).or_default();
+        e.push((s.lo, 1));
+        e.push((s.hi, -1));
+    }
+    let mut out = Vec::new();
+    for ((partition, kg_lo, kg_hi), mut edges) in by_key {
+        edges.sort_unstable();
+        let mut pieces: Vec<(Segment, i64)> = Vec::new();
+        let mut depth = 0i64;
+        for i in 0..edges.len() {
+            depth += edges[i].1;
+            let Some(&(next, _)) = edges.get(i + 1) else {
+                break;
+            };
+            let piece = Segment {
+                partition,
+                kg_lo,
+                kg_hi,
+                lo: edges[i].0,
+                hi: next,
+            };
+            let Some(piece) = piece.trimmed(k).filter(|_| depth > 0) else {
+                continue;
+            };
+            match pieces.last_mut() {
+                Some((l, d)) if *d == depth && l.continued_by(&piece, k) => l.hi = piece.hi,
+                _ => pieces.push((piece, depth)),
+            }
+        }
+        for (piece, d) in pieces {
+            out.extend(std::iter::repeat_n(piece, d as usize));
         }
     }
     out
