@@ -80,17 +80,36 @@ impl Segment {
     /// Splits off the smallest prefix (by offset) holding at least `n` records;
     /// returns (prefix, rest). `n` must be at most the segment's count.
     pub fn split_at_count(&self, n: u64, k: u32) -> (Segment, Segment) {
-        // Binary search the smallest c in (lo, hi] with count(lo, c) >= n.
-        let (mut a, mut b) = (self.lo, self.hi);
-        while a < b {
-            let mid = a + (b - a) / 2;
-            if count_range(self.partition, self.lo, mid, self.kg_lo, self.kg_hi, k) >= n {
-                b = mid;
-            } else {
-                a = mid + 1;
-            }
+        let c = self.end_of_nth(n, k);
+        (Segment { hi: c, ..*self }, Segment { lo: c, ..*self })
+    }
+    /// One past the offset of the n-th member record (the smallest c with
+    /// count(lo, c) >= n), clamped to [lo, hi]; O(1).
+    fn end_of_nth(&self, n: u64, k: u32) -> u64 {
+        if n == 0 || self.kg_hi <= self.kg_lo {
+            return self.lo;
         }
-        (Segment { hi: a, ..*self }, Segment { lo: a, ..*self })
+        let (k, g0, g1) = (k as u64, self.kg_lo as u64, self.kg_hi as u64);
+        let w = g1 - g0;
+        let shift = self.partition as u64 * SALT;
+        // Work in x = offset + shift, where membership is x mod k in [g0, g1).
+        let x = self.lo + shift;
+        let r = x % k;
+        let (first, available) = if r < g0 {
+            (x + (g0 - r), w)
+        } else if r < g1 {
+            (x, g1 - r)
+        } else {
+            (x + (k - r) + g0, w)
+        };
+        let nth = if n <= available {
+            first + n - 1
+        } else {
+            let m = n - available - 1;
+            let block = first - first % k;
+            block + k * (1 + m / w) + g0 + m % w
+        };
+        (nth + 1 - shift).clamp(self.lo, self.hi)
     }
     /// True when `next` continues this segment: same partition and key groups,
     /// and no record of those key groups between them (so the two make one segment).
@@ -208,6 +227,49 @@ mod tests {
         };
         assert!(!Segment { lo: 0, hi: 16, ..s }.continued_by(&Segment { lo: 13, ..c }, k));
         assert!(!a.continued_by(&c, k)); // offset 16 is a member and missing
+    }
+
+    /// The smallest c in (lo, hi] with count(lo, c) >= n, by binary search.
+    fn end_of_nth_by_search(s: &Segment, n: u64, k: u32) -> u64 {
+        let (mut a, mut b) = (s.lo, s.hi);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if count_range(s.partition, s.lo, mid, s.kg_lo, s.kg_hi, k) >= n {
+                b = mid;
+            } else {
+                a = mid + 1;
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn closed_form_nth_member_matches_binary_search() {
+        for k in [1u32, 7, 16, 128] {
+            for p in 0..3 {
+                for (g0, g1) in [(0, k), (0, 1), (k / 3, k / 2 + 1), (k - 1, k)] {
+                    if g1 <= g0 {
+                        continue;
+                    }
+                    for lo in [0u64, 1, 5, 127, 1000] {
+                        let s = Segment {
+                            partition: p,
+                            kg_lo: g0,
+                            kg_hi: g1,
+                            lo,
+                            hi: lo + 700,
+                        };
+                        for n in 0..=s.count(k) + 2 {
+                            assert_eq!(
+                                s.end_of_nth(n, k),
+                                end_of_nth_by_search(&s, n, k),
+                                "k={k} p={p} kg[{g0},{g1}) lo={lo} n={n}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
