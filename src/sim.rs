@@ -412,6 +412,8 @@ pub(crate) struct Sim<'a> {
     pub failure_cause: Option<String>,
     pub ended: bool,
     pub awaiting_recovery: bool,
+    /// Source lag tolerated when judging that a recovery has caught up (see `steady_lag_bound`).
+    pub steady_lag: u64,
     // counters
     pub c: collect::Counters,
     pub samples: Vec<crate::metrics::Sample>,
@@ -476,10 +478,12 @@ impl<'a> Sim<'a> {
             failure_cause: None,
             ended: false,
             awaiting_recovery: false,
+            steady_lag: 0,
             c: collect::Counters::default(),
             samples: Vec::new(),
             to_pump: Vec::new(),
         };
+        sim.steady_lag = sim.steady_lag_bound();
         for (i, f) in sim.faults.iter().enumerate() {
             sim.q.push(f.at, Ev::Fault { index: i });
         }

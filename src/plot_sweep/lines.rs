@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::LEGEND_W_PX;
-use super::axes::{AxisDef, new_chart, plot_width};
+use super::axes::{AxisDef, Chart, new_chart, plot_width};
 use super::data::{Sweep, human, median, micros};
 use super::draw::{identical, no_data, polyline, series_with_band, titled};
 use crate::plot::PlotError;
@@ -44,13 +44,7 @@ pub(super) fn recovery_chart<DB: DrawingBackend>(
         "checkpoint interval (s, log scale)",
         &y.describe("recovery time (s)"),
     )?;
-    let mut legend = Vec::new();
-    let mut any = false;
-    for group in identical(&curves) {
-        let colour = sweep.series[group[0]].colour;
-        any |= series_with_band(&mut chart, &curves[group[0]], &x, &y, colour)?;
-        legend.push((Glyph::Series(colour), sweep.group_label(&group, "")));
-    }
+    let (mut legend, any) = measured_series(&mut chart, sweep, &curves, &x, &y, "")?;
     if !any {
         no_data(&chart, "no recovery: no run had a failure")?;
     }
@@ -65,6 +59,26 @@ pub(super) fn recovery_chart<DB: DrawingBackend>(
 }
 
 /// The model curves of one series, in seconds lost per hour: (interval_s, T + R, T/2 + R, cost rate).
+/// Draws one line with its CI band per group of identical series (one per timeout
+/// otherwise); returns their legend entries and whether anything was drawn.
+fn measured_series<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    sweep: &Sweep,
+    curves: &[Vec<[f64; 4]>],
+    x: &AxisDef,
+    y: &AxisDef,
+    prefix: &str,
+) -> Result<(Vec<(Glyph, String)>, bool), PlotError> {
+    let mut legend = Vec::new();
+    let mut any = false;
+    for group in identical(curves) {
+        let colour = sweep.series[group[0]].colour;
+        any |= series_with_band(chart, &curves[group[0]], x, y, colour)?;
+        legend.push((Glyph::Series(colour), sweep.group_label(&group, prefix)));
+    }
+    Ok((legend, any))
+}
+
 fn model_curves(sweep: &Sweep, series: usize) -> Vec<[f64; 4]> {
     let col = |m: &str| sweep.agg.numbers(&format!("{m}_mean"));
     let (m, t_r, half, rate) = (
@@ -118,16 +132,7 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
         "checkpoint interval (s, log scale)",
         &y.describe("simulated time lost (s per hour)"),
     )?;
-    let mut legend = Vec::new();
-    let mut any = false;
-    for group in identical(&curves) {
-        let colour = sweep.series[group[0]].colour;
-        any |= series_with_band(&mut chart, &curves[group[0]], &x, &y, colour)?;
-        legend.push((
-            Glyph::Series(colour),
-            sweep.group_label(&group, "measured, "),
-        ));
-    }
+    let (mut legend, any) = measured_series(&mut chart, sweep, &curves, &x, &y, "measured, ")?;
     if !any {
         no_data(&chart, "no cost values in aggregate.csv")?;
     }

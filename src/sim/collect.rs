@@ -64,24 +64,20 @@ impl Sim<'_> {
     /// Appends one row to the time series and schedules the next.
     pub(crate) fn sample(&mut self) {
         let period = self.sc.output.sample_period.as_secs_f64();
+        let lag = self.lag();
         let c = &mut self.c;
-        let row = Sample {
+        self.samples.push(Sample {
             time_s: self.q.now().as_secs_f64(),
             source_records_per_s: (c.source_records - c.last_source) as f64 / period,
             sink_records_per_s: (c.sink_records - c.last_sink) / period,
             committed_records_per_s: (c.committed_records - c.last_committed) / period,
-            source_lag_records: 0,
+            source_lag_records: lag,
             checkpoints_in_flight: self.pending.len() as u32,
             tasks_running: self.running as u32,
-        };
+        });
         c.last_source = c.source_records;
         c.last_sink = c.sink_records;
         c.last_committed = c.committed_records;
-        let lag = self.lag();
-        self.samples.push(Sample {
-            source_lag_records: lag,
-            ..row
-        });
         if self.awaiting_recovery {
             self.check_recovery();
         }
@@ -272,9 +268,9 @@ impl Sim<'_> {
             // Flink keeps per-key order only along forward and hash edges.
             // (Two paths into one sink interleave their copies: no order either.)
             let ordered = !rebalanced_upstream(sc, v) && copies.values().all(|&c| c == 1);
-            let in_commit_order = subtasks
+            // Per sink subtask and (partition, key groups): committed ranges in commit order.
+            let sequences: Vec<Vec<Segment>> = subtasks
                 .iter()
-                .filter(|_| ordered)
                 .flat_map(|&t| {
                     self.sinks[t].committed.iter().map(|(&(p, g0, g1), rs)| {
                         rs.iter()
@@ -289,23 +285,8 @@ impl Sim<'_> {
                     })
                 })
                 .collect();
-            let committed = subtasks
-                .iter()
-                .flat_map(|&t| {
-                    self.sinks[t]
-                        .committed
-                        .iter()
-                        .flat_map(|(&(p, g0, g1), rs)| {
-                            rs.iter().map(move |&(lo, hi)| Segment {
-                                partition: p,
-                                kg_lo: g0,
-                                kg_hi: g1,
-                                lo,
-                                hi,
-                            })
-                        })
-                })
-                .collect();
+            let committed = sequences.iter().flatten().copied().collect();
+            let in_commit_order = if ordered { sequences } else { Vec::new() };
             outs.push(SinkOutput {
                 name: vs.name.clone(),
                 committed,

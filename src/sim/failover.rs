@@ -400,20 +400,25 @@ impl Sim<'_> {
         self.note_failure(all, ep, true, now);
     }
 
-    /// Marks failures recovered once the source lag is back to its pre-failure level.
-    pub(crate) fn check_recovery(&mut self) {
-        if self.running != self.tasks.len() {
-            return;
-        }
-        let lag = self.lag();
-        let steady: u64 = (0..self.tasks.len())
+    /// The lag the sources show in steady state at most: one read chunk per partition.
+    pub(crate) fn steady_lag_bound(&self) -> u64 {
+        (0..self.tasks.len())
             .filter_map(|t| match &self.tasks[t].role {
                 Role::Source { partitions, .. } => {
                     Some(self.chunk_records_of(t) * partitions.len() as u64)
                 }
                 _ => None,
             })
-            .sum();
+            .sum()
+    }
+
+    /// Marks failures recovered once the source lag is back to its pre-failure level.
+    pub(crate) fn check_recovery(&mut self) {
+        if self.running != self.tasks.len() {
+            return;
+        }
+        let lag = self.lag();
+        let steady = self.steady_lag;
         let now = self.now();
         let mut waiting = false;
         for e in self.episodes.iter_mut() {
