@@ -14,6 +14,7 @@ mod shrink;
 
 use crate::metrics::{JobStatus, RunResult};
 use crate::mutants::Bug;
+use crate::oracle::{self, Rejection};
 use crate::scenario::{self, Scenario};
 use case::{Base, Case};
 use rayon::prelude::*;
@@ -42,14 +43,16 @@ pub struct Failure {
     /// Index of the case in the run.
     pub index: u64,
     /// What the oracle or an invariant said.
-    pub reason: String,
-    /// True when the run alone shows it (so `ckptsim run` replays it); false when
-    /// only the comparison with the failure-free reference run does.
-    pub self_evident: bool,
+    pub reason: Rejection,
 }
 
-/// A failed case's reason and whether the run alone shows it.
-pub type Rejection = (String, bool);
+impl Failure {
+    /// True when the run alone shows it (so `ckptsim run` replays it); false when
+    /// only the comparison with the failure-free reference run does.
+    pub fn self_evident(&self) -> bool {
+        self.reason.self_evident()
+    }
+}
 
 /// The outcome of a check run.
 #[derive(Clone, Debug)]
@@ -68,59 +71,23 @@ pub struct CheckReport {
     pub faults: u64,
 }
 
-fn parse(case: &Case) -> Result<Scenario, String> {
+fn parse(case: &Case) -> Result<Scenario, Rejection> {
     let (text, label) = case.text();
-    scenario::parse_str(&text, &label, &case.overrides()).map_err(|e| format!("invalid case: {e}"))
+    scenario::parse_str(&text, &label, &case.overrides())
+        .map_err(|e| Rejection::InvalidCase(e.to_string()))
 }
 
-/// Runs a case and its failure-free reference; `Err` says why it fails and
-/// whether the run alone shows it.
+/// Runs a case and, for a finished exactly-once job with faults, its failure-free
+/// reference; the oracle says why it fails, if it does.
 pub fn judge(case: &Case, bug: Option<Bug>) -> Result<RunResult, Rejection> {
-    let sc = parse(case).map_err(|e| (e, true))?;
-    let run = crate::sim::run_with(&sc, bug);
-    let s = &run.summary;
-    if let Some(v) = s.invariant_violations.first() {
-        return Err((format!("invariant broken: {v}"), true));
-    }
-    if !s.guarantee_held {
-        return Err((
-            format!(
-                "{} violated: {} lost, {} duplicated, {} uncommitted visible, {} out of order, final state off by {}; first: {}",
-                s.guarantee,
-                s.lost_records,
-                s.duplicates,
-                s.uncommitted_visible,
-                s.out_of_order,
-                s.state_mismatch,
-                s.first_problem.as_deref().unwrap_or("-")
-            ),
-            true,
-        ));
-    }
-    if s.guarantee == "exactly-once"
-        && s.job_status == JobStatus::Finished
-        && !case.faults.is_empty()
-    {
+    let sc = parse(case)?;
+    let run = crate::sim::run_with(&sc, bug).map_err(Rejection::from)?;
+    oracle::judge_run(&run)?;
+    if oracle::needs_reference(&run) && !case.faults.is_empty() {
         let mut clean = case.clone();
         clean.faults.clear();
-        let reference = crate::sim::run_with(&parse(&clean).map_err(|e| (e, true))?, None);
-        if reference.summary.job_status == JobStatus::Finished {
-            if run.committed != reference.committed {
-                return Err((
-                    "committed output differs from the failure-free reference run".into(),
-                    false,
-                ));
-            }
-            if run.final_state != reference.final_state {
-                return Err((
-                    format!(
-                        "final state {:?} differs from the failure-free reference {:?}",
-                        run.final_state, reference.final_state
-                    ),
-                    false,
-                ));
-            }
-        }
+        let reference = crate::sim::run_with(&parse(&clean)?, None).map_err(Rejection::from)?;
+        oracle::compare_with_reference(&run, &reference)?;
     }
     Ok(run)
 }
@@ -182,12 +149,11 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, String> {
                     JobStatus::Failed => report.failed_jobs += 1,
                     JobStatus::Running => report.unfinished += 1,
                 },
-                Err((reason, self_evident)) if report.failure.is_none() => {
+                Err(reason) if report.failure.is_none() => {
                     let first = Failure {
                         case,
                         index: i,
                         reason,
-                        self_evident,
                     };
                     let small = shrink::shrink(&first, opts.bug);
                     report.failure = Some((first, small));
@@ -216,7 +182,7 @@ pub fn counterexample_text(f: &Failure, bug: Option<Bug>, path: &str) -> Result<
     };
     Ok(format!(
         "# ckptsim check counterexample, shrunk from {origin}.\n# Failure: {}\n# Replay: {replay}\n\n{body}",
-        f.reason.replace('\n', " ")
+        f.reason.to_string().replace('\n', " ")
     ))
 }
 
@@ -226,7 +192,7 @@ pub fn replay_command(f: &Failure, bug: Option<Bug>, path: &str) -> String {
     let flag = bug
         .map(|b| format!(" --inject-bug {b}"))
         .unwrap_or_default();
-    if f.self_evident {
+    if f.self_evident() {
         format!("ckptsim run {path}{flag}")
     } else {
         format!("ckptsim check --scenario {path} --cases 1{flag}")

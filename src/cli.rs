@@ -227,7 +227,13 @@ fn run(args: &RunArgs) -> ExitCode {
         println!("{}", report::header(&scenario));
     }
     let wall = Instant::now();
-    let result = sim::run_with(&scenario, args.inject_bug);
+    let result = match sim::run_with(&scenario, args.inject_bug) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let wall_s = wall.elapsed().as_secs_f64();
     let perf = perf_of(&result, wall_s);
     if !args.quiet {
@@ -483,7 +489,13 @@ fn model(args: &ModelArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let measured = (!args.no_run).then(|| sim::run(&scenario));
+    let measured = match (!args.no_run).then(|| sim::run(&scenario)).transpose() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     print!("{}", crate::models::report(&scenario, measured.as_ref()));
     ExitCode::SUCCESS
 }

@@ -25,9 +25,12 @@
 //! buffer size.
 
 pub mod check;
+pub(crate) mod checkpoint;
 pub mod cli;
 pub mod data;
+pub(crate) mod event;
 pub mod faults;
+pub(crate) mod job;
 pub mod kernel;
 pub mod metrics;
 pub mod models;
@@ -35,8 +38,8 @@ pub mod mutants;
 pub mod oracle;
 pub mod plot;
 pub mod plot_sweep;
+pub mod recovery;
 pub mod report;
-pub mod restart;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

@@ -51,6 +51,35 @@ pub struct CheckpointRecord {
     pub outcome: CheckpointOutcome,
 }
 
+/// What failed: the kind of a failure record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A task threw (a scripted or drawn task failure).
+    TaskFailure,
+    /// A TaskManager process died with all its subtasks.
+    TaskmanagerLoss,
+    /// More consecutive checkpoint failures than tolerable: the job failed over.
+    CheckpointFailure,
+}
+
+impl FailureKind {
+    /// The kind's name as files show it ("task-failure", ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::TaskFailure => "task-failure",
+            FailureKind::TaskmanagerLoss => "taskmanager-loss",
+            FailureKind::CheckpointFailure => "checkpoint-failure",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One row of failures.csv: a failure and the recovery that followed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FailureRecord {
@@ -58,8 +87,8 @@ pub struct FailureRecord {
     pub index: u32,
     /// When the fault struck, seconds.
     pub time_s: f64,
-    /// Fault kind ("task-failure", "taskmanager-loss", "checkpoint-failure", "deploy-failure").
-    pub kind: String,
+    /// What failed ("task-failure", "taskmanager-loss", "checkpoint-failure").
+    pub kind: FailureKind,
     /// What it hit ("aggregate[1]", "tm-1", "job").
     pub target: String,
     /// From the fault to the JobManager handling it, seconds.
@@ -161,7 +190,7 @@ pub struct RunSummary {
     /// Mean throughput at the sources, records/s.
     pub throughput_records_per_s: f64,
     /// The guarantee the job promises: "exactly-once" (aligned checkpoints and only 2PC sinks) or "at-least-once".
-    pub guarantee: String,
+    pub guarantee: crate::oracle::Guarantee,
     /// Whether the promised guarantee held (exactly-once: no loss, no duplicates, nothing uncommitted visible; at-least-once: no loss).
     pub guarantee_held: bool,
     /// The oracle's verdict: committed output is exactly once (no loss, no duplicates, nothing uncommitted visible).

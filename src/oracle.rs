@@ -8,6 +8,12 @@
 //! the last committed checkpoint is uncommitted data made visible. Counting
 //! is by arithmetic over segments, never by visiting records.
 
+mod invariant;
+mod judge;
+
+pub use invariant::{Invariant, Violation};
+pub use judge::{Guarantee, Rejection, compare_with_reference, judge_run, needs_reference};
+
 use crate::data::{Segment, count_range};
 use std::collections::BTreeMap;
 

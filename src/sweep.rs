@@ -119,12 +119,12 @@ pub fn header(keys: &[String]) -> Vec<String> {
 }
 
 /// Simulates run number `run` of the grid and returns its runs.csv row.
-pub fn run_row(grid: &Grid, run: usize) -> Vec<String> {
+pub fn run_row(grid: &Grid, run: usize) -> Result<Vec<String>, crate::sim::SimError> {
     let point = &grid.points[run / grid.seeds as usize];
     let seed_index = (run % grid.seeds as usize) as u64;
     let mut sc = point.scenario.clone();
     sc.seed = sc.seed.wrapping_add(seed_index);
-    let result = crate::sim::run(&sc);
+    let result = crate::sim::run(&sc)?;
     let mut r = vec![
         run.to_string(),
         point.index.to_string(),
@@ -134,7 +134,7 @@ pub fn run_row(grid: &Grid, run: usize) -> Vec<String> {
     r.push(row::fmt(sc.checkpoint.interval.as_secs_f64()));
     r.push(row::fmt(sc.checkpoint.timeout.as_secs_f64()));
     r.extend(row::metrics(&sc, &result).into_iter().map(row::fmt));
-    r
+    Ok(r)
 }
 
 /// Reads a runs CSV (journal or runs.csv) into rows keyed by run number; checks the header.
@@ -245,7 +245,7 @@ pub fn run_sweep(grid: &Grid, opts: &SweepOptions) -> Result<(usize, usize), Str
     let rows: Vec<Vec<String>> = todo
         .par_iter()
         .map(|&r| {
-            let row = run_row(grid, r);
+            let row = run_row(grid, r).map_err(|e| format!("run {r}: {e}"))?;
             let mut j = journal_file.lock().unwrap_or_else(|p| p.into_inner());
             let (file, n) = &mut *j;
             file.write_all(&csv_line(&row))

@@ -118,14 +118,13 @@ pub fn shrink(f: &Failure, bug: Option<Bug>) -> Failure {
                 continue;
             }
             // Keep the kind of failure: one the run alone shows stays replayable by `run`.
-            if let Err((reason, self_evident)) = judge(&cand, bug)
-                && self_evident == f.self_evident
+            if let Err(reason) = judge(&cand, bug)
+                && reason.self_evident() == f.self_evident()
             {
                 best = Failure {
                     case: cand,
                     index: f.index,
                     reason,
-                    self_evident,
                 };
                 continue 'outer;
             }

@@ -161,7 +161,7 @@ fn empty_failure() -> FailureRecord {
     FailureRecord {
         index: 0,
         time_s: 0.0,
-        kind: String::new(),
+        kind: crate::metrics::FailureKind::TaskFailure,
         target: String::new(),
         detection_s: 0.0,
         restart_delay_s: 0.0,
@@ -196,7 +196,7 @@ fn empty_sample() -> Sample {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::metrics::{JobStatus, RunSummary};
+    use crate::metrics::{FailureKind, JobStatus, RunSummary};
     use std::sync::atomic::{AtomicU32, Ordering};
 
     /// A fresh, empty directory under the system temp dir.
@@ -236,30 +236,32 @@ pub(crate) mod tests {
             ckpt(7, 58.0, 60.0, Pending),
         ];
         let failure =
-            |index: u32, time_s: f64, kind: &str, target: &str, downtime_s: f64| FailureRecord {
-                index,
-                time_s,
-                kind: kind.to_owned(),
-                target: target.to_owned(),
-                detection_s: 0.1,
-                restart_delay_s: 1.0,
-                deploy_s: 0.5,
-                restore_s: downtime_s - 1.6,
-                restored_checkpoint: 2,
-                lost_work_s: time_s - 10.5,
-                records_replayed: 120_000,
-                restarted_tasks: 8,
-                restarts: 1,
-                downtime_s,
-                catch_up_s: 6.0,
-                recovery_s: downtime_s + 6.0,
-                interval_s: 10.0,
-                model_t_plus_r_s: 10.0 + downtime_s,
-                model_half_t_plus_r_s: 5.0 + downtime_s,
+            |index: u32, time_s: f64, kind: FailureKind, target: &str, downtime_s: f64| {
+                FailureRecord {
+                    index,
+                    time_s,
+                    kind,
+                    target: target.to_owned(),
+                    detection_s: 0.1,
+                    restart_delay_s: 1.0,
+                    deploy_s: 0.5,
+                    restore_s: downtime_s - 1.6,
+                    restored_checkpoint: 2,
+                    lost_work_s: time_s - 10.5,
+                    records_replayed: 120_000,
+                    restarted_tasks: 8,
+                    restarts: 1,
+                    downtime_s,
+                    catch_up_s: 6.0,
+                    recovery_s: downtime_s + 6.0,
+                    interval_s: 10.0,
+                    model_t_plus_r_s: 10.0 + downtime_s,
+                    model_half_t_plus_r_s: 5.0 + downtime_s,
+                }
             };
         let failures = vec![
-            failure(0, 22.0, "task-failure", "aggregate[1]", 3.0),
-            failure(1, 41.0, "taskmanager-loss", "tm-1", 4.5),
+            failure(0, 22.0, FailureKind::TaskFailure, "aggregate[1]", 3.0),
+            failure(1, 41.0, FailureKind::TaskmanagerLoss, "tm-1", 4.5),
         ];
         // Sources read 20k records/s (30k while catching up, 0 while down);
         // a 2PC sink commits everything since the last commit when a
@@ -316,7 +318,7 @@ pub(crate) mod tests {
                 records_read: 1_100_000,
                 records_committed: 1_050_000,
                 throughput_records_per_s: 18_333.3,
-                guarantee: "exactly-once".into(),
+                guarantee: crate::oracle::Guarantee::ExactlyOnce,
                 guarantee_held: true,
                 exactly_once: true,
                 duplicates: 0,

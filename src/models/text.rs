@@ -356,7 +356,7 @@ mod tests {
             "faults.scripted[0].at=\"20s\"",
             "faults.scripted[1].at=\"40s\"",
         ]);
-        let run = crate::sim::run(&sc);
+        let run = crate::sim::run(&sc).expect("run");
         let text = report(&sc, Some(&run));
         assert!(text.contains("run measured"), "{text}");
         // Two scripted faults (or more, with failed deployments): M = simulated seconds / failovers.
@@ -373,6 +373,6 @@ mod tests {
             "{text}"
         );
         // Deterministic: the same run gives the same text.
-        assert_eq!(text, report(&sc, Some(&crate::sim::run(&sc))));
+        assert_eq!(text, report(&sc, Some(&crate::sim::run(&sc).expect("run"))));
     }
 }

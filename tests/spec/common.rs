@@ -13,7 +13,7 @@ pub fn scenario(text: &str, overrides: &[&str]) -> Scenario {
 
 /// Runs a scenario written in the test.
 pub fn run(text: &str, overrides: &[&str]) -> RunResult {
-    ckptsim::sim::run(&scenario(text, overrides))
+    ckptsim::sim::run(&scenario(text, overrides)).unwrap_or_else(|e| panic!("run stopped: {e}"))
 }
 
 /// A fresh, empty scratch folder for one test.

@@ -42,14 +42,14 @@ fn caught(bug: Bug) {
     assert!(small.case.duration_ms <= first.case.duration_ms);
     // The shrunk case replays to a failure of the same kind, through the library...
     let again = judge(&small.case, Some(bug)).expect_err("shrunk case must still fail");
-    assert_eq!(again.1, small.self_evident);
+    assert_eq!(again.self_evident(), small.self_evident());
     // ...and through the binary, from the written scenario file.
     let dir = scratch(&format!("mutant-{bug}"));
     let file = dir.join("counterexample.toml");
     let text = counterexample_text(&small, Some(bug), file.to_str().unwrap()).unwrap();
     std::fs::write(&file, &text).unwrap();
     assert!(text.contains(&format!("--inject-bug {bug}")));
-    let args = if small.self_evident {
+    let args = if small.self_evident() {
         vec![
             "run",
             file.to_str().unwrap(),
@@ -169,7 +169,7 @@ fn a_bug_the_case_cannot_expose_is_not_flagged() {
         (Bug::AckBeforeUpload, &eo),
     ] {
         let sc = crate::common::scenario(text, &[]);
-        let r = ckptsim::sim::run_with(&sc, Some(bug));
+        let r = ckptsim::sim::run_with(&sc, Some(bug)).expect("run");
         assert!(
             r.summary.invariant_violations.is_empty(),
             "{bug}: {:?}",
@@ -191,7 +191,7 @@ fn the_oracle_names_the_epoch_and_the_fault_before_a_problem() {
         &text,
         &["faults.scripted=[{ at = \"11s\", task-failure = { task = \"agg\", subtask = 0 } }]"],
     );
-    let r = ckptsim::sim::run_with(&sc, Some(Bug::NoSourceRewind));
+    let r = ckptsim::sim::run_with(&sc, Some(Bug::NoSourceRewind)).expect("run");
     assert!(!r.summary.guarantee_held);
     assert!(r.summary.lost_records > 0);
     let p = r.summary.first_problem.unwrap();

@@ -245,7 +245,7 @@ fn the_committed_study_regenerates_byte_for_byte() {
     let point = g.points.len() - 1;
     for s in 0..3 {
         let run = point * g.seeds as usize + s;
-        assert_eq!(run_row(&g, run), committed[&run], "run {run}");
+        assert_eq!(run_row(&g, run).expect("run"), committed[&run], "run {run}");
     }
 }
 

@@ -52,7 +52,7 @@ fn more_consecutive_failures_than_tolerable_fail_the_job_over() {
     let escalations: Vec<_> = r
         .failures
         .iter()
-        .filter(|f| f.kind == "checkpoint-failure")
+        .filter(|f| f.kind.name() == "checkpoint-failure")
         .collect();
     assert!(!escalations.is_empty());
     let first = escalations[0];

@@ -5,17 +5,20 @@
 //! Placement follows Flink's default slot sharing: slot i holds subtask i of
 //! every vertex, and slot i lives on TaskManager i / slots-per-taskmanager.
 
-use super::{Buffer, Channel, OutEdge, Role, SinkExt, Status, Task, Work};
+use super::channel::{Buffer, Channel};
+use super::task::{Costs, Inputs, KeyedState, OutEdge, Role, Status, Task, Work};
 use crate::scenario::{Partitioning, Scenario, VertexKind};
 use crate::time::SimTime;
 use std::collections::VecDeque;
 
 /// The built execution graph.
 pub(crate) struct Topology {
+    /// Subtasks in vertex order.
     pub tasks: Vec<Task>,
-    pub chans: Vec<super::Channel>,
+    /// Channels in edge order.
+    pub chans: Vec<Channel>,
+    /// Pipelined region of each task.
     pub region_of: Vec<usize>,
-    pub sinks: Vec<SinkExt>,
 }
 
 /// Records out per provenance record and bytes per record, per vertex, in topological order.
@@ -60,7 +63,7 @@ fn find(parent: &mut [usize], x: usize) -> usize {
     r
 }
 
-/// Builds tasks, channels, regions and sink stores for `sc`.
+/// Builds tasks, channels and regions for `sc`.
 pub(crate) fn build(sc: &Scenario) -> Topology {
     let (w_in, w_out, rb) = weights(sc);
     let spt = sc.cluster.slots_per_taskmanager;
@@ -101,33 +104,33 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
                 role: role_of(i),
                 status: Status::Running,
                 attempt: 0,
-                failover: 0,
                 work: Work::Idle,
-                inputs: Vec::new(),
-                floating_used: vec![0; gates],
+                inputs: Inputs {
+                    chans: Vec::new(),
+                    floating_used: vec![0; gates],
+                    rr: 0,
+                },
                 outputs: Vec::new(),
-                rr_in: 0,
-                align: std::collections::BTreeMap::new(),
-                last_snapshot: 0,
-                pending_triggers: VecDeque::new(),
+                mailbox: VecDeque::new(),
                 flush_scheduled: false,
                 wake_at: None,
-                state_records: 0,
-                frontier: Vec::new(),
-                keys_owned: keyed.map(|k| k.0).unwrap_or(0.0),
-                bytes_per_key: keyed.map(|k| k.1).unwrap_or(0),
-                ns_per_prov: w_in[v] * 1e9 / vs.capacity_records_per_s as f64,
-                out_bytes_per_prov: w_out[v] * rb[v],
-                out_weight: w_out[v],
-                in_weight: w_in[v],
-                sync_started: SimTime::ZERO,
-                snap_bytes: 0,
-                awaiting_slot: false,
+                state: KeyedState {
+                    records: 0,
+                    frontier: Vec::new(),
+                    keys_owned: keyed.map(|k| k.0).unwrap_or(0.0),
+                    bytes_per_key: keyed.map(|k| k.1).unwrap_or(0),
+                },
+                cost: Costs {
+                    ns_per_prov: w_in[v] * 1e9 / vs.capacity_records_per_s as f64,
+                    out_bytes_per_prov: w_out[v] * rb[v],
+                    out_weight: w_out[v],
+                    in_weight: w_in[v],
+                },
             });
         }
     }
     for t in tasks.iter_mut() {
-        t.frontier = vec![0; first_partition as usize];
+        t.state.frontier = vec![0; first_partition as usize];
     }
     let mut chans = Vec::new();
     let mut gate_index = vec![0usize; sc.job.vertices.len()];
@@ -152,7 +155,7 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
             for j in targets {
                 let to = first_task[e.to] + j as usize;
                 let id = chans.len();
-                tasks[to].inputs.push(id);
+                tasks[to].inputs.chans.push(id);
                 chans.push(Channel {
                     from,
                     to,
@@ -179,11 +182,9 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
         parent[a.max(b)] = a.min(b);
     }
     let region_of = (0..tasks.len()).map(|t| find(&mut parent, t)).collect();
-    let sinks = vec![SinkExt::default(); tasks.len()];
     Topology {
         tasks,
         chans,
         region_of,
-        sinks,
     }
 }

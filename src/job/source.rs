@@ -4,9 +4,16 @@
 //! A source's append rate is split over its partitions record by record: the
 //! s-th record appended to source x goes to its partition s mod P. Appending
 //! stops at the job's duration. All arithmetic is integer.
+//!
+//! Also the source task's read step: up to one buffer's worth per output
+//! channel at a time, round-robin over its partitions, polling again after
+//! the buffer timeout (or as soon as a whole chunk is there) when caught up.
 
+use super::Job;
+use super::task::{Role, Work};
+use crate::event::{Ctx, Ev, TaskId};
 use crate::scenario::{RateProfile, Scenario, VertexKind};
-use crate::time::{NS_PER_S, SimTime};
+use crate::time::{NS_PER_S, SimDuration, SimTime};
 
 #[derive(Clone, Debug)]
 struct SourceLog {
@@ -121,6 +128,88 @@ impl Log {
     }
 }
 
+impl Job {
+    /// A source task reads the next chunk of one of its partitions, or arms its
+    /// next poll when it has caught up.
+    pub(super) fn source_read(&mut self, ctx: &mut Ctx, task: TaskId) {
+        let now = ctx.now();
+        let Role::Source { partitions, rr } = &self.tasks[task].role else {
+            unreachable!("source_read on a non-source")
+        };
+        let np = partitions.len();
+        let pick = (0..np)
+            .map(|k| partitions[(rr + k) % np])
+            .find(|&gp| self.log.appended(gp, now) > self.offsets[gp as usize]);
+        let chunk = self.chunk_records_of(ctx, task);
+        // Between polls (a wake is due), read early only if a whole chunk waits.
+        if let (Some(w), Some(gp)) = (self.tasks[task].wake_at, pick)
+            && w > now
+            && self.log.appended(gp, now) - self.offsets[gp as usize] < chunk
+        {
+            return;
+        }
+        let Some(gp) = pick else {
+            self.arm_poll(ctx, task, chunk);
+            return;
+        };
+        if let Role::Source { rr, partitions } = &mut self.tasks[task].role {
+            let pos = partitions.iter().position(|&p| p == gp).unwrap_or(0);
+            *rr = pos + 1;
+        }
+        let lo = self.offsets[gp as usize];
+        let n = (self.log.appended(gp, now) - lo).min(chunk);
+        let cost = SimDuration((n as f64 * self.tasks[task].cost.ns_per_prov).round() as u64);
+        self.busy(ctx, task, Work::Read { gp, lo, n }, cost);
+    }
+
+    /// Caught up: wake when a chunk is there, or after a buffer timeout.
+    fn arm_poll(&mut self, ctx: &mut Ctx, task: TaskId, chunk: u64) {
+        let now = ctx.now();
+        let Role::Source { partitions, .. } = &self.tasks[task].role else {
+            return;
+        };
+        let mut wake: Option<SimTime> = None;
+        for &gp in partitions {
+            if let Some(t) = self.log.time_of(gp, self.offsets[gp as usize] + 1) {
+                let full = self
+                    .log
+                    .time_of(gp, self.offsets[gp as usize] + chunk)
+                    .unwrap_or(t);
+                let t = full.min(t.max(now + ctx.sc.network.buffer_timeout));
+                wake = Some(wake.map_or(t, |w| w.min(t)));
+            }
+        }
+        if let Some(w) = wake
+            && self.tasks[task].wake_at.is_none_or(|cur| w < cur)
+        {
+            self.tasks[task].wake_at = Some(w);
+            let attempt = self.tasks[task].attempt;
+            ctx.push(w, Ev::SourceWake { task, attempt });
+        }
+    }
+
+    /// Records one read step takes at most: a buffer's worth for every output channel.
+    pub fn chunk_records_of(&self, ctx: &Ctx, task: TaskId) -> u64 {
+        let t = &self.tasks[task];
+        let rb = t.cost.out_bytes_per_prov.max(1.0);
+        let per_buffer = ((ctx.sc.network.buffer_bytes as f64 / rb).floor() as u64).max(1);
+        let chans: usize = t.outputs.iter().map(|o| o.chans.len()).max().unwrap_or(1);
+        per_buffer * chans.max(1) as u64
+    }
+
+    /// The lag the sources show in steady state at most: one read chunk per partition.
+    pub fn steady_lag_bound(&self, ctx: &Ctx) -> u64 {
+        (0..self.tasks.len())
+            .filter_map(|t| match &self.tasks[t].role {
+                Role::Source { partitions, .. } => {
+                    Some(self.chunk_records_of(ctx, t) * partitions.len() as u64)
+                }
+                _ => None,
+            })
+            .sum()
+    }
+}
+
 /// a·b/c in 128-bit, floored.
 fn mul_div(a: u64, b: u64, c: u64) -> u64 {
     (a as u128 * b as u128 / c as u128) as u64
@@ -130,7 +219,6 @@ fn mul_div(a: u64, b: u64, c: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::scenario::*;
-    use crate::time::SimDuration;
 
     pub(crate) fn log_of(rate: RateProfile, partitions: u32, duration_s: u64) -> Log {
         let sources = vec![SourceLog {

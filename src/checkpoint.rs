@@ -1,0 +1,70 @@
+//! The checkpoint room: Flink's checkpoint protocol, coordinator side and task
+//! side, and the transactional sinks that commit on it.
+//!
+//! ```text
+//!   coordinator (trigger, min-pause, max-concurrent, ack, complete, notify)
+//!        │ timeout ─▶ failure_manager (tolerable-failed)
+//!        ▼
+//!   barrier_handler (aligned / at-least-once tracker) ─▶ snapshot (sync, upload)
+//!        ▼                                                   │
+//!   two_phase_commit (stage, pre-commit, commit on notify, recover-and-commit, abort)
+//!   pending (a checkpoint under way, the latest completed, its record)
+//! ```
+//!
+//! Uses the job room (tasks, channels, offsets) and the storage; knows nothing
+//! of failover: a checkpoint failure beyond the tolerable count is returned to
+//! the run loop as an [`Escalation`], which hands it to the recovery room.
+
+pub(crate) mod barrier_handler;
+pub(crate) mod coordinator;
+pub(crate) mod failure_manager;
+pub(crate) mod pending;
+pub(crate) mod snapshot;
+pub(crate) mod two_phase_commit;
+
+use crate::event::{Ctx, Owner};
+use crate::job::Job;
+use crate::storage::Storage;
+use barrier_handler::TaskCheckpoint;
+use coordinator::Coordinator;
+use two_phase_commit::Sinks;
+
+/// Flink's default `state.storage.fs.memory-threshold`: smaller state travels inline with the ack.
+pub(crate) const INLINE_STATE_BYTES: u64 = 20 * 1024;
+
+/// Too many consecutive checkpoint failures: the job must fail over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Escalation;
+
+/// The checkpoint protocol's state: the coordinator, each task's barrier and
+/// snapshot state, and the sinks' transactions.
+pub(crate) struct Checkpointing {
+    /// The JobManager's checkpoint coordinator.
+    pub coord: Coordinator,
+    /// Per task: barrier alignment and snapshot progress.
+    pub tasks: Vec<TaskCheckpoint>,
+    /// Per task: the external system behind a sink (empty for other tasks).
+    pub sinks: Sinks,
+}
+
+impl Checkpointing {
+    /// The protocol state of a fresh job.
+    pub fn new(ctx: &Ctx, job: &Job) -> Self {
+        Checkpointing {
+            coord: Coordinator::new(ctx),
+            tasks: vec![TaskCheckpoint::default(); job.tasks.len()],
+            sinks: Sinks::new(job.tasks.len()),
+        }
+    }
+}
+
+/// The storage as the checkpoint and recovery rooms use it.
+pub(crate) type Store = Storage<Owner>;
+
+/// Schedules the storage's next completion.
+pub(crate) fn schedule_storage(ctx: &mut Ctx, storage: &Store) {
+    if let Some(t) = storage.next_completion() {
+        let g = storage.generation;
+        ctx.push(t, crate::event::Ev::StorageWake { gen_: g });
+    }
+}

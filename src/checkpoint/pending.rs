@@ -1,0 +1,105 @@
+//! A checkpoint under way (Flink's PendingCheckpoint), the latest completed
+//! one (Flink retains one by default), what a task's snapshot holds, and the
+//! one place where a checkpoint's record for `checkpoints.csv` is built.
+
+use crate::metrics::{CheckpointOutcome, CheckpointRecord};
+use crate::time::{SimDuration, SimTime};
+
+/// What a task's snapshot holds for restore.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct TaskSnap {
+    /// The state's upload finished (or it travelled inline).
+    pub persisted: bool,
+    /// Per global partition, one past the highest source offset folded into this task's state or output.
+    pub frontier: Vec<u64>,
+    /// Input records folded into the task's keyed state.
+    pub state_records: u64,
+    /// State bytes.
+    pub state_bytes: u64,
+    /// Source offsets (global partition, offset) of a source task.
+    pub offsets: Vec<(u32, u64)>,
+    /// Pre-committed transactions of a two-phase-commit sink, by checkpoint id.
+    pub sink_txns: Vec<u64>,
+}
+
+/// A checkpoint under way.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    /// Checkpoint id.
+    pub id: u64,
+    /// When it was triggered.
+    pub trigger: SimTime,
+    /// Per task: acknowledged.
+    pub acked: Vec<bool>,
+    /// Per task: when its asynchronous phase for this checkpoint began.
+    pub async_start: Vec<SimTime>,
+    /// Acknowledgements so far.
+    pub n_acked: usize,
+    /// Per task: its snapshot, once taken.
+    pub snaps: Vec<Option<TaskSnap>>,
+    /// Largest trigger-to-first-barrier delay at a task.
+    pub start_delay_max: SimDuration,
+    /// Largest alignment time at a task.
+    pub align_max: SimDuration,
+    /// Largest synchronous phase at a task.
+    pub sync_max: SimDuration,
+    /// Largest asynchronous phase at a task.
+    pub async_max: SimDuration,
+    /// State bytes acknowledged.
+    pub state_bytes: u64,
+    /// The metadata write has started.
+    pub metadata_started: bool,
+}
+
+impl Pending {
+    /// Checkpoint `id` triggered at `now` over `n` tasks.
+    pub fn new(id: u64, now: SimTime, n: usize) -> Self {
+        Pending {
+            id,
+            trigger: now,
+            acked: vec![false; n],
+            async_start: vec![now; n],
+            n_acked: 0,
+            snaps: vec![None; n],
+            start_delay_max: SimDuration::ZERO,
+            align_max: SimDuration::ZERO,
+            sync_max: SimDuration::ZERO,
+            async_max: SimDuration::ZERO,
+            state_bytes: 0,
+            metadata_started: false,
+        }
+    }
+
+    /// Notes that a task saw the checkpoint's first barrier (or trigger) at `now`.
+    pub fn note_start(&mut self, now: SimTime) {
+        self.start_delay_max = self.start_delay_max.max(now.since(self.trigger));
+    }
+
+    /// The checkpoint's row of `checkpoints.csv`, ended at `end` with `outcome`.
+    pub fn record(&self, end: SimTime, outcome: CheckpointOutcome) -> CheckpointRecord {
+        CheckpointRecord {
+            id: self.id,
+            trigger_s: self.trigger.as_secs_f64(),
+            end_s: end.as_secs_f64(),
+            duration_s: end.since(self.trigger).as_secs_f64(),
+            start_delay_s_max: self.start_delay_max.as_secs_f64(),
+            alignment_s_max: self.align_max.as_secs_f64(),
+            sync_s_max: self.sync_max.as_secs_f64(),
+            async_s_max: self.async_max.as_secs_f64(),
+            state_bytes: self.state_bytes,
+            persisted_inflight_bytes: 0,
+            outcome,
+        }
+    }
+}
+
+/// The latest completed checkpoint (Flink retains one by default).
+#[derive(Clone, Debug)]
+pub(crate) struct Completed {
+    /// Checkpoint id.
+    pub id: u64,
+    /// When it was triggered.
+    pub trigger: SimTime,
+    /// Per task: its snapshot.
+    pub snaps: Vec<TaskSnap>,
+}

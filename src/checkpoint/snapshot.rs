@@ -1,0 +1,159 @@
+//! Taking a snapshot at a task: a source snapshots its offsets when it takes
+//! the trigger from its mailbox and emits the barrier; every task then runs
+//! the synchronous phase (`sync-base` + state ÷ `sync-speed`, processing
+//! nothing, pre-committing a two-phase-commit sink), unblocks its inputs and
+//! uploads the state asynchronously; state under 20 KiB travels inline with
+//! the acknowledgement. Keyed state is a size: the expected number of
+//! distinct keys seen times the bytes per key.
+
+use super::pending::TaskSnap;
+use super::{Checkpointing, INLINE_STATE_BYTES, Store};
+use crate::event::{Ctx, Ev, Owner, TaskId};
+use crate::job::Job;
+use crate::job::task::{Role, Work};
+use crate::mutants::Bug;
+use crate::time::{NS_PER_S, SimDuration};
+
+/// Snapshot bytes of a source's offsets, per partition.
+const OFFSET_BYTES_PER_PARTITION: u64 = 16;
+/// Snapshot bytes of a sink's transaction handle, per open or pre-committed transaction.
+const TXN_HANDLE_BYTES: u64 = 64;
+
+impl Checkpointing {
+    /// A source takes its snapshot: offsets, then the barrier, then the sync phase.
+    pub fn source_snapshot(&mut self, ctx: &mut Ctx, job: &mut Job, task: TaskId, ckpt: u64) {
+        let now = ctx.now();
+        if let Some(p) = self.coord.pending.get_mut(&ckpt) {
+            p.note_start(now);
+        }
+        job.broadcast_barrier(ctx, task, ckpt);
+        self.take_snapshot(ctx, job, task, ckpt);
+    }
+
+    /// Keyed state bytes of a task after folding in its input records.
+    pub fn state_bytes(&self, job: &Job, task: TaskId) -> u64 {
+        let t = &job.tasks[task];
+        let base = match &t.role {
+            Role::Source { partitions, .. } => OFFSET_BYTES_PER_PARTITION * partitions.len() as u64,
+            Role::Sink => TXN_HANDLE_BYTES * (1 + self.sinks.ext[task].precommitted.len() as u64),
+            Role::Operator => 0,
+        };
+        let s = &t.state;
+        if s.keys_owned <= 0.0 {
+            return base;
+        }
+        // Keys seen after n input records over K keys: K·(1 − e^(−n/K)).
+        let n = s.records as f64 * t.cost.in_weight;
+        let seen = s.keys_owned * (1.0 - (-n / s.keys_owned).exp());
+        base + (seen * s.bytes_per_key as f64).round() as u64
+    }
+
+    /// The synchronous part of a snapshot: capture state, pre-commit, and stay busy.
+    pub(super) fn take_snapshot(&mut self, ctx: &mut Ctx, job: &mut Job, task: TaskId, ckpt: u64) {
+        let now = ctx.now();
+        self.tasks[task].last_snapshot = ckpt;
+        let is_2pc = self.sinks.is_two_phase(ctx, job, task);
+        if is_2pc {
+            self.sinks.precommit(task, ckpt);
+            if ctx.has_bug(Bug::CommitBeforeComplete) {
+                let latest = self.coord.latest_id();
+                self.sinks.commit_txn(ctx, job, latest, task, ckpt);
+            }
+        }
+        let bytes = self.state_bytes(job, task);
+        let t = &job.tasks[task];
+        let snap = TaskSnap {
+            persisted: false,
+            frontier: match &t.role {
+                Role::Source { .. } => Vec::new(),
+                _ => t.state.frontier.clone(),
+            },
+            state_records: t.state.records,
+            state_bytes: bytes,
+            offsets: match &t.role {
+                Role::Source { partitions, .. } => partitions
+                    .iter()
+                    .map(|&gp| (gp, job.offsets[gp as usize]))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            sink_txns: if is_2pc {
+                self.sinks.precommitted_upto(task, ckpt)
+            } else {
+                Vec::new()
+            },
+        };
+        if let Some(p) = self.coord.pending.get_mut(&ckpt) {
+            p.snaps[task] = Some(snap);
+        }
+        let cfg = &ctx.sc.checkpoint;
+        let sync = cfg.sync_base
+            + SimDuration(
+                (bytes as u128 * NS_PER_S as u128).div_ceil(cfg.sync_bytes_per_s.max(1) as u128)
+                    as u64,
+            );
+        self.tasks[task].sync_started = now;
+        self.tasks[task].snap_bytes = bytes;
+        job.busy(ctx, task, Work::Sync { ckpt }, sync);
+    }
+
+    /// The synchronous phase ended: resume input, start the asynchronous upload.
+    pub fn sync_done(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        storage: &mut Store,
+        task: TaskId,
+        ckpt: u64,
+    ) {
+        let now = ctx.now();
+        job.unblock_inputs(ctx, task);
+        let Some(p) = self.coord.pending.get_mut(&ckpt) else {
+            return;
+        };
+        p.sync_max = p.sync_max.max(now.since(self.tasks[task].sync_started));
+        p.async_start[task] = now;
+        let bytes = self.tasks[task].snap_bytes;
+        let attempt = job.tasks[task].attempt;
+        let inline = bytes <= INLINE_STATE_BYTES;
+        if inline {
+            self.mark_persisted(task, ckpt);
+        }
+        if inline || ctx.has_bug(Bug::AckBeforeUpload) {
+            let at = now + ctx.sc.cluster.rpc_latency;
+            ctx.push(
+                at,
+                Ev::Ack {
+                    task,
+                    attempt,
+                    ckpt,
+                },
+            );
+        }
+        if !inline {
+            let id = storage.create(
+                bytes,
+                Owner::Upload {
+                    task,
+                    attempt,
+                    ckpt,
+                },
+            );
+            ctx.push(now + ctx.sc.storage.latency, Ev::StorageStart { id });
+        }
+    }
+
+    /// A task's snapshot for `ckpt` is durable (uploaded, or inline with the ack).
+    pub fn mark_persisted(&mut self, task: TaskId, ckpt: u64) {
+        let co = &mut self.coord;
+        if let Some(p) = co.pending.get_mut(&ckpt) {
+            if let Some(s) = p.snaps[task].as_mut() {
+                s.persisted = true;
+            }
+        } else if let Some(c) = co.latest.as_mut()
+            && c.id == ckpt
+        {
+            c.snaps[task].persisted = true;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The job room: the execution graph at work. Owns the subtasks (their
+//! lifecycle, keyed state and processing loop), the channels between them
+//! (buffers, credit, the wire), the replayable source log and read offsets,
+//! and the job's status.
+//!
+//! It knows the mechanisms a checkpoint needs (a task's mailbox of trigger
+//! requests, barriers as channel items, blocked channels, a synchronous
+//! snapshot as a unit of work) but none of the checkpoint or recovery rules:
+//! where such a rule must act, `pump` and `work_done` return a [`Signal`] and
+//! the run loop hands it to the room that owns the rule. Uses `event` only.
+//!
+//! ```text
+//!   topology ─▶ Job { tasks, chans, log, offsets }
+//!   task (pump, work) ─▶ record_writer (emit, append, flush) ─▶ channel (credit, wire)
+//!   source (the log, reads)
+//! ```
+
+pub(crate) mod channel;
+pub(crate) mod record_writer;
+pub(crate) mod source;
+pub(crate) mod task;
+pub(crate) mod topology;
+
+use crate::data::Segment;
+use crate::event::{ChanId, Ctx, TaskId};
+use crate::metrics::JobStatus;
+use crate::mutants::Bug;
+use crate::scenario::CheckpointMode;
+use channel::Channel;
+use task::Task;
+
+/// Running totals of the data plane, sampled into the time series.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Throughput {
+    /// Records read by all sources.
+    pub source_records: u64,
+    /// Records that reached a sink (provenance × output weight).
+    pub sink_records: f64,
+}
+
+/// What a task's step hands to the room that owns the rule (see the module doc).
+#[derive(Clone, Debug)]
+pub(crate) enum Signal {
+    /// A source took a checkpoint trigger from its mailbox.
+    SourceTrigger { task: TaskId, ckpt: u64 },
+    /// A task took a barrier from input channel `slot` (channel `ch`).
+    Barrier {
+        task: TaskId,
+        slot: usize,
+        ch: ChanId,
+        ckpt: u64,
+    },
+    /// A source read records: the log may be drained, a recovery may have caught up.
+    Read,
+    /// A sink processed a buffer of `records` output records.
+    SinkInput {
+        task: TaskId,
+        segs: Vec<Segment>,
+        records: f64,
+    },
+    /// A task's synchronous snapshot phase ended.
+    SyncDone { task: TaskId, ckpt: u64 },
+}
+
+/// The execution graph and its data plane.
+pub(crate) struct Job {
+    /// Subtasks in vertex order.
+    pub tasks: Vec<Task>,
+    /// Channels in edge order.
+    pub chans: Vec<Channel>,
+    /// Pipelined region of each task (for region failover).
+    pub region_of: Vec<usize>,
+    /// The replayable log the sources read.
+    pub log: source::Log,
+    /// Read position per global partition.
+    pub offsets: Vec<u64>,
+    /// Highest read position ever reached per global partition.
+    pub high_water: Vec<u64>,
+    /// Tasks to give a chance to start work (a stack: last pushed, first pumped).
+    pub to_pump: Vec<TaskId>,
+    /// Tasks in the RUNNING state.
+    pub running: usize,
+    /// How the job stands (running, finished, failed).
+    pub status: JobStatus,
+    /// Why the job failed, if it did.
+    pub failure_cause: Option<String>,
+    /// An aligned barrier blocks its subpartition until the receiver resumes
+    /// consumption (aligned exactly-once mode, no injected bug).
+    pub barrier_blocks: bool,
+    /// Data-plane totals.
+    pub counters: Throughput,
+}
+
+impl Job {
+    /// Builds the job of the context's scenario with every task running at time zero.
+    pub fn new(ctx: &Ctx) -> Job {
+        let sc = ctx.sc;
+        let topo = topology::build(sc);
+        let log = source::Log::new(sc);
+        let np = log.partitions();
+        Job {
+            running: topo.tasks.len(),
+            tasks: topo.tasks,
+            chans: topo.chans,
+            region_of: topo.region_of,
+            log,
+            offsets: vec![0; np],
+            high_water: vec![0; np],
+            to_pump: Vec::new(),
+            status: JobStatus::Running,
+            failure_cause: None,
+            barrier_blocks: sc.checkpoint.mode == CheckpointMode::ExactlyOnce
+                && !ctx.has_bug(Bug::NoAlignment),
+            counters: Throughput::default(),
+        }
+    }
+
+    /// True when `task` still runs the attempt an event was scheduled for.
+    pub fn live(&self, task: TaskId, attempt: u32) -> bool {
+        let t = &self.tasks[task];
+        t.attempt == attempt && t.status == task::Status::Running
+    }
+
+    /// Total source lag: records appended and not yet read, over all partitions.
+    pub fn lag(&self, ctx: &Ctx) -> u64 {
+        let now = ctx.now();
+        (0..self.offsets.len())
+            .map(|gp| {
+                self.log
+                    .appended(gp as u32, now)
+                    .saturating_sub(self.offsets[gp])
+            })
+            .sum()
+    }
+
+    /// True when every source has read its whole log (appending has stopped).
+    pub fn drained(&self) -> bool {
+        (0..self.offsets.len()).all(|gp| self.offsets[gp] == self.log.final_len(gp as u32))
+    }
+
+    /// The name of a subtask as Flink's UI shows it: `vertex[index]`.
+    pub fn task_name(&self, ctx: &Ctx, task: TaskId) -> String {
+        let t = &self.tasks[task];
+        format!("{}[{}]", ctx.sc.job.vertices[t.vertex].name, t.index)
+    }
+
+    /// Tasks with a given role predicate, in task order.
+    pub fn tasks_where(&self, pred: impl Fn(&Task) -> bool) -> Vec<TaskId> {
+        (0..self.tasks.len())
+            .filter(|&t| pred(&self.tasks[t]))
+            .collect()
+    }
+
+    /// Queues of the channel's receiver side: pending (partly filled), output queue,
+    /// wire and input queue are all emptied, credit returned, blocks lifted, and the
+    /// epoch bumped so that events in flight are dropped.
+    pub fn reset_channel(&mut self, ch: ChanId, now: crate::time::SimTime) {
+        let c = &mut self.chans[ch];
+        c.pending = Default::default();
+        c.out_q.clear();
+        c.wire.clear();
+        c.in_q.clear();
+        c.used = 0;
+        c.blocked = false;
+        c.sender_blocked = false;
+        c.epoch += 1;
+        c.link_free = now;
+    }
+}

@@ -1,0 +1,232 @@
+//! A subtask at work: its lifecycle, its keyed state, and the processing loop
+//! (Flink's mailbox loop): take a trigger from the mailbox (sources), else one
+//! input buffer from an available channel (operators, sinks), else read the
+//! log (sources), one unit of work at a time, never while the output is
+//! backpressured.
+//!
+//! Owns no checkpoint rule: a trigger, a barrier, the end of a synchronous
+//! snapshot or a sink's input is returned as a [`Signal`] to the run loop.
+
+use super::{Job, Signal};
+use crate::data::Segment;
+use crate::event::{ChanId, Ctx, Ev, TaskId};
+use crate::scenario::{Partitioning, VertexKind};
+use crate::time::SimDuration;
+use std::collections::VecDeque;
+
+/// Lifecycle of a subtask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Processing.
+    Running,
+    /// Failed or cancelled, waiting for a restart.
+    Down,
+    /// Deployment under way, or waiting for a slot.
+    Deploying,
+    /// Downloading state.
+    Restoring,
+}
+
+/// The unit of work a busy task is doing.
+#[derive(Clone, Debug)]
+pub(crate) enum Work {
+    /// Nothing.
+    Idle,
+    /// Reading `n` records of global partition `gp` from offset `lo`.
+    Read { gp: u32, lo: u64, n: u64 },
+    /// Processing one input buffer.
+    Process { buf: super::channel::Buffer },
+    /// The synchronous phase of checkpoint `ckpt`'s snapshot.
+    Sync { ckpt: u64 },
+}
+
+/// The role of a subtask.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Role {
+    /// Reads `partitions` of the log round-robin (`rr` is the next to try).
+    Source { partitions: Vec<u32>, rr: usize },
+    /// Transforms its input.
+    Operator,
+    /// Writes to the external system.
+    Sink,
+}
+
+/// Output side of one edge at one subtask.
+#[derive(Clone, Debug)]
+pub(crate) struct OutEdge {
+    /// How records are routed over the channels.
+    pub partitioning: Partitioning,
+    /// Channels indexed by downstream subtask.
+    pub chans: Vec<ChanId>,
+    /// Next channel for rebalance.
+    pub rr: usize,
+}
+
+/// The input side of a subtask: its channels and the gates' floating buffers.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Inputs {
+    /// Input channels, gate by gate.
+    pub chans: Vec<ChanId>,
+    /// Floating buffers in use per input gate.
+    pub floating_used: Vec<u32>,
+    /// Next input slot to try.
+    pub rr: usize,
+}
+
+/// Per-record costs and weights of a subtask, derived from the job graph.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Costs {
+    /// Nanoseconds per provenance record at this task's input (cost × weight).
+    pub ns_per_prov: f64,
+    /// Output bytes per provenance record.
+    pub out_bytes_per_prov: f64,
+    /// Output records per provenance record.
+    pub out_weight: f64,
+    /// Input records per provenance record (the upstream output ratios).
+    pub in_weight: f64,
+}
+
+/// A subtask's keyed state, as a size: records folded in and keys owned.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyedState {
+    /// Input records folded into keyed state since the beginning (restored on recovery).
+    pub records: u64,
+    /// Per global partition, one past the highest source offset this task has processed.
+    pub frontier: Vec<u64>,
+    /// Keys this subtask owns (0 when stateless).
+    pub keys_owned: f64,
+    /// Bytes per key of state.
+    pub bytes_per_key: u64,
+}
+
+/// One subtask.
+#[derive(Clone, Debug)]
+pub(crate) struct Task {
+    /// Vertex index in the job graph.
+    pub vertex: usize,
+    /// Subtask index within the vertex.
+    pub index: u32,
+    /// TaskManager whose slot it runs in.
+    pub tm: u32,
+    /// Source, operator or sink.
+    pub role: Role,
+    /// Lifecycle.
+    pub status: Status,
+    /// Execution attempt; events of older attempts are stale.
+    pub attempt: u32,
+    /// What it is doing.
+    pub work: Work,
+    /// Input channels and gates.
+    pub inputs: Inputs,
+    /// Output edges.
+    pub outputs: Vec<OutEdge>,
+    /// Checkpoint triggers waiting for the mailbox (sources).
+    pub mailbox: VecDeque<u64>,
+    /// The output flusher is armed.
+    pub flush_scheduled: bool,
+    /// A caught-up source's next poll.
+    pub wake_at: Option<crate::time::SimTime>,
+    /// Keyed state.
+    pub state: KeyedState,
+    /// Per-record costs.
+    pub cost: Costs,
+}
+
+impl Job {
+    /// Starts the next unit of work of `task` if it is idle and can. Returns a
+    /// signal when the next step is another room's (the caller handles it and
+    /// pumps again).
+    pub fn pump(&mut self, ctx: &mut Ctx, task: TaskId) -> Option<Signal> {
+        let t = &mut self.tasks[task];
+        if t.status != Status::Running || !matches!(t.work, Work::Idle) {
+            return None;
+        }
+        if let Role::Source { .. } = t.role {
+            if let Some(ckpt) = t.mailbox.pop_front() {
+                return Some(Signal::SourceTrigger { task, ckpt });
+            }
+            if !self.output_blocked(ctx, task) {
+                self.source_read(ctx, task);
+            }
+            return None;
+        }
+        if self.output_blocked(ctx, task) {
+            return None;
+        }
+        let t = &self.tasks[task];
+        let n = t.inputs.chans.len();
+        let slot = (0..n).map(|k| (t.inputs.rr + k) % n).find(|&s| {
+            let c = &self.chans[t.inputs.chans[s]];
+            !c.blocked && !c.in_q.is_empty()
+        })?;
+        let ch = self.tasks[task].inputs.chans[slot];
+        self.tasks[task].inputs.rr = slot + 1;
+        match self.chans[ch].in_q.pop_front().expect("non-empty") {
+            super::channel::Item::Data(buf) => {
+                self.return_credit(ctx, ch);
+                let cost = SimDuration(
+                    (buf.prov as f64 * self.tasks[task].cost.ns_per_prov).round() as u64,
+                );
+                self.busy(ctx, task, Work::Process { buf }, cost);
+                None
+            }
+            super::channel::Item::Barrier(ckpt) => Some(Signal::Barrier {
+                task,
+                slot,
+                ch,
+                ckpt,
+            }),
+        }
+    }
+
+    /// Makes `task` busy with `work` for `cost`.
+    pub fn busy(&mut self, ctx: &mut Ctx, task: TaskId, work: Work, cost: SimDuration) {
+        let attempt = self.tasks[task].attempt;
+        self.tasks[task].work = work;
+        let at = ctx.now() + cost;
+        ctx.push(at, Ev::TaskStep { task, attempt });
+    }
+
+    /// A task's unit of work has finished. Returns what another room must do
+    /// about it; the caller then pumps the task again.
+    pub fn work_done(&mut self, ctx: &mut Ctx, task: TaskId) -> Option<Signal> {
+        let work = std::mem::replace(&mut self.tasks[task].work, Work::Idle);
+        match work {
+            Work::Idle => None,
+            Work::Read { gp, lo, n } => {
+                let hi = lo + n;
+                self.offsets[gp as usize] = hi;
+                let hw = &mut self.high_water[gp as usize];
+                *hw = (*hw).max(hi);
+                self.counters.source_records += n;
+                let k = ctx.sc.job.max_parallelism;
+                self.emit(ctx, task, &[Segment::full(gp, lo, hi, k)]);
+                Some(Signal::Read)
+            }
+            Work::Process { buf } => {
+                let t = &mut self.tasks[task];
+                t.state.records += buf.prov;
+                for s in &buf.segs {
+                    let f = &mut t.state.frontier[s.partition as usize];
+                    *f = (*f).max(s.hi);
+                }
+                let records = buf.prov as f64 * t.cost.out_weight;
+                match ctx.sc.job.vertices[t.vertex].kind {
+                    VertexKind::Sink(_) => {
+                        self.counters.sink_records += records;
+                        Some(Signal::SinkInput {
+                            task,
+                            segs: buf.segs,
+                            records,
+                        })
+                    }
+                    _ => {
+                        self.emit(ctx, task, &buf.segs);
+                        None
+                    }
+                }
+            }
+            Work::Sync { ckpt } => Some(Signal::SyncDone { task, ckpt }),
+        }
+    }
+}

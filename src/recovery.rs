@@ -1,0 +1,187 @@
+//! The recovery room: failures and what follows them. Fault injection,
+//! detection (failure reports, broken connections, heartbeats), the restart
+//! strategy, region or full failover, cancellation, deployment (into slots
+//! the JobManager still believes in), state restore, source rewind, sink
+//! recover-and-commit, and the end of recovery once the sources caught up.
+//!
+//! ```text
+//!   fault_injection ─▶ failover (restart strategy, region/full, cancel)
+//!        │ heartbeat (TaskManager loss declared)      │
+//!        ▼                                            ▼
+//!   deploy (slots, deployment) ─▶ restore (state, rewind, 2PC) ─▶ catch_up
+//! ```
+//!
+//! Uses the job, checkpoint and storage rooms; nothing uses it but the run loop.
+
+pub(crate) mod catch_up;
+pub(crate) mod deploy;
+pub(crate) mod failover;
+pub(crate) mod fault_injection;
+pub(crate) mod heartbeat;
+pub mod restart_strategy;
+pub(crate) mod restore;
+
+use crate::checkpoint::{Store, schedule_storage};
+use crate::event::{Ctx, Ev, Owner, TaskId};
+use crate::job::Job;
+use crate::job::task::{Status, Work};
+use crate::kernel::rng_stream;
+use crate::metrics::FailureKind;
+use crate::scenario::ScriptedFault;
+use crate::time::{SimDuration, SimTime};
+use heartbeat::Cluster;
+use rand_chacha::ChaCha8Rng;
+use restart_strategy::RestartState;
+use std::collections::BTreeMap;
+
+/// A failure from a fault (or escalation) until the job runs and has caught up.
+#[derive(Clone, Debug)]
+pub(crate) struct Episode {
+    /// When the fault struck.
+    pub time: SimTime,
+    /// What failed.
+    pub kind: FailureKind,
+    /// What it hit ("aggregate[1]", "tm-1", "job").
+    pub target: String,
+    /// When the JobManager first handled it.
+    pub handled: Option<SimTime>,
+    /// Restart delays summed over its restart attempts.
+    pub restart_delay: SimDuration,
+    /// When the last deployment began.
+    pub restart_at: Option<SimTime>,
+    /// When the last task was deployed.
+    pub deployed_at: Option<SimTime>,
+    /// When all tasks ran again.
+    pub running_at: Option<SimTime>,
+    /// When the source lag was back to its pre-failure level.
+    pub recovered_at: Option<SimTime>,
+    /// The checkpoint restored (id, trigger time).
+    pub restored_ckpt: Option<(u64, SimTime)>,
+    /// Source records read again.
+    pub replayed: u64,
+    /// Subtasks restarted.
+    pub restarted_tasks: u32,
+    /// Restart attempts.
+    pub restarts: u32,
+    /// The source lag when it struck.
+    pub pre_lag: u64,
+}
+
+/// A failure waiting to be handled by the JobManager.
+#[derive(Clone, Debug)]
+pub(crate) struct FailureNote {
+    /// The failed tasks.
+    pub tasks: Vec<TaskId>,
+    /// The episode it belongs to.
+    pub episode: usize,
+    /// Escalations restart the whole job.
+    pub global: bool,
+}
+
+/// The recovery room's state.
+pub(crate) struct Recovery {
+    /// TaskManagers as the cluster and the JobManager see them.
+    pub cluster: Cluster,
+    /// The fault schedule, in time order.
+    pub faults: Vec<ScriptedFault>,
+    /// Faults that struck so far (a prefix of `faults`).
+    pub faults_fired: usize,
+    /// Reported failures, by index.
+    failures: Vec<FailureNote>,
+    /// Every failure and its recovery.
+    pub episodes: Vec<Episode>,
+    /// The restart strategy's state.
+    restart: RestartState,
+    /// The restart jitter's stream.
+    jitter_rng: ChaCha8Rng,
+    /// The id the next failover gets.
+    next_failover: u64,
+    /// Failover id → episode it serves.
+    fo_episode: BTreeMap<u64, usize>,
+    /// Per task: the failover that restarts it last.
+    failover_of: Vec<u64>,
+    /// Per task: deploying, but waiting for its TaskManager to be replaced.
+    awaiting_slot: Vec<bool>,
+    /// Some episode runs again but has not caught up yet.
+    pub awaiting_recovery: bool,
+    /// Source lag tolerated when judging that a recovery has caught up.
+    steady_lag: u64,
+}
+
+impl Recovery {
+    /// The room for a fresh job, with the fault schedule drawn up to `horizon`.
+    pub fn new(ctx: &mut Ctx, job: &Job, horizon: SimTime) -> Self {
+        let sc = ctx.sc;
+        let faults = crate::faults::schedule(sc, horizon);
+        for (i, f) in faults.iter().enumerate() {
+            ctx.push(f.at, Ev::Fault { index: i });
+        }
+        Recovery {
+            cluster: Cluster::new(sc.cluster.taskmanagers),
+            faults,
+            faults_fired: 0,
+            failures: Vec::new(),
+            episodes: Vec::new(),
+            restart: RestartState::new(sc.restart.clone()),
+            jitter_rng: rng_stream(sc.seed, "restart-jitter"),
+            next_failover: 1,
+            fo_episode: BTreeMap::new(),
+            failover_of: vec![0; job.tasks.len()],
+            awaiting_slot: vec![false; job.tasks.len()],
+            awaiting_recovery: false,
+            steady_lag: job.steady_lag_bound(ctx),
+        }
+    }
+
+    /// Kills a task at once (it stops processing; its in-flight work is lost).
+    fn kill(&mut self, ctx: &mut Ctx, job: &mut Job, storage: &mut Store, task: TaskId) {
+        let t = &mut job.tasks[task];
+        if t.status == Status::Running {
+            job.running -= 1;
+        }
+        t.status = Status::Down;
+        t.attempt += 1;
+        t.work = Work::Idle;
+        self.awaiting_slot[task] = false;
+        // Its uploads and downloads die with it.
+        let n = storage.cancel_where(ctx.now(), |o| {
+            matches!(o, Owner::Upload { task: k, .. } | Owner::Restore { task: k, .. } if *k == task)
+        });
+        if n > 0 {
+            schedule_storage(ctx, storage);
+        }
+    }
+
+    fn new_episode(&mut self, ctx: &Ctx, job: &Job, kind: FailureKind, target: String) -> usize {
+        self.episodes.push(Episode {
+            time: ctx.now(),
+            kind,
+            target,
+            handled: None,
+            restart_delay: SimDuration::ZERO,
+            restart_at: None,
+            deployed_at: None,
+            running_at: None,
+            recovered_at: None,
+            restored_ckpt: None,
+            replayed: 0,
+            restarted_tasks: 0,
+            restarts: 0,
+            pre_lag: job.lag(ctx),
+        });
+        self.episodes.len() - 1
+    }
+
+    fn note_failure(&mut self, ctx: &mut Ctx, note: FailureNote, at: SimTime) {
+        self.failures.push(note);
+        let failure = self.failures.len() - 1;
+        ctx.push(at, Ev::HandleFailure { failure });
+    }
+
+    /// Tasks restarted by failover `fo`.
+    fn tasks_of(&self, fo: u64) -> Vec<TaskId> {
+        (0..self.failover_of.len())
+            .filter(|&t| self.failover_of[t] == fo)
+            .collect()
+    }
+}

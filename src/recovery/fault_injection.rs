@@ -1,0 +1,71 @@
+//! Faults strike: a task failure kills one subtask and is reported to the
+//! JobManager after `failure-report-delay`; a TaskManager loss kills every
+//! subtask in its slots at once, its peers notice the broken connections
+//! after `connection-loss-detection`, and the heartbeat declares it lost
+//! later (see `heartbeat`).
+
+use super::{FailureNote, Recovery};
+use crate::checkpoint::Store;
+use crate::event::{Ctx, TaskId};
+use crate::faults::target_name;
+use crate::job::Job;
+use crate::job::task::Status;
+use crate::metrics::{FailureKind, JobStatus};
+use crate::scenario::Fault;
+
+impl Recovery {
+    /// Scheduled fault number `index` strikes.
+    pub fn on_fault(&mut self, ctx: &mut Ctx, job: &mut Job, storage: &mut Store, index: usize) {
+        self.faults_fired = self.faults_fired.max(index + 1);
+        if job.status != JobStatus::Running {
+            return;
+        }
+        let fault = self.faults[index].fault.clone();
+        let now = ctx.now();
+        let target = target_name(ctx.sc, &fault);
+        match fault {
+            Fault::TaskFailure { vertex, subtask } => {
+                let Some(task) = job
+                    .tasks
+                    .iter()
+                    .position(|t| t.vertex == vertex && t.index == subtask)
+                else {
+                    return;
+                };
+                if job.tasks[task].status != Status::Running {
+                    return;
+                }
+                let ep = self.new_episode(ctx, job, FailureKind::TaskFailure, target);
+                self.kill(ctx, job, storage, task);
+                let at = now + ctx.sc.recovery.failure_report_delay;
+                let note = FailureNote {
+                    tasks: vec![task],
+                    episode: ep,
+                    global: false,
+                };
+                self.note_failure(ctx, note, at);
+            }
+            Fault::TaskManagerLoss { taskmanager } => {
+                if !self.cluster.kill(ctx, taskmanager) {
+                    return;
+                }
+                let victims: Vec<TaskId> =
+                    job.tasks_where(|t| t.tm == taskmanager && t.status != Status::Down);
+                if victims.is_empty() {
+                    return;
+                }
+                let ep = self.new_episode(ctx, job, FailureKind::TaskmanagerLoss, target);
+                for &k in &victims {
+                    self.kill(ctx, job, storage, k);
+                }
+                let at = now + ctx.sc.recovery.connection_loss_detection;
+                let note = FailureNote {
+                    tasks: victims,
+                    episode: ep,
+                    global: false,
+                };
+                self.note_failure(ctx, note, at);
+            }
+        }
+    }
+}

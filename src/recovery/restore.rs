@@ -1,0 +1,79 @@
+//! Restore of a deployed task from the latest completed checkpoint: keyed
+//! state (empty when the snapshot's upload never finished), the source rewind
+//! to the checkpointed offsets (what was read past them is replayed), the
+//! sink's recover-and-commit and abort, and the state download, which shares
+//! the storage bandwidth.
+
+use super::Recovery;
+use crate::checkpoint::pending::TaskSnap;
+use crate::checkpoint::{Checkpointing, INLINE_STATE_BYTES, Store};
+use crate::event::{Ctx, Ev, Owner, TaskId};
+use crate::job::Job;
+use crate::job::task::{Role, Status};
+use crate::mutants::Bug;
+
+impl Recovery {
+    /// A task is deployed: restore its state from the latest completed checkpoint.
+    pub fn deployed(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        ckpt: &mut Checkpointing,
+        storage: &mut Store,
+        (task, attempt): (usize, u32),
+    ) {
+        if job.tasks[task].attempt != attempt || job.tasks[task].status != Status::Deploying {
+            return;
+        }
+        let now = ctx.now();
+        let ep = self.fo_episode[&self.failover_of[task]];
+        job.tasks[task].status = Status::Restoring;
+        let (snap, restored) = match &ckpt.coord.latest {
+            Some(c) => (c.snaps[task].clone(), Some((c.id, c.trigger))),
+            None => (TaskSnap::default(), None),
+        };
+        let e = &mut self.episodes[ep];
+        e.deployed_at = Some(e.deployed_at.map_or(now, |d| d.max(now)));
+        e.restored_ckpt = restored;
+        // State that never reached storage cannot be restored: the task starts empty.
+        let durable = snap.persisted && !ctx.has_bug(Bug::NoStateRestore);
+        let st = &mut job.tasks[task].state;
+        st.records = if durable { snap.state_records } else { 0 };
+        st.frontier.iter_mut().for_each(|f| *f = 0);
+        for (p, &f) in snap.frontier.iter().enumerate() {
+            st.frontier[p] = f;
+        }
+        ckpt.tasks[task].last_snapshot = restored.map_or(0, |r| r.0);
+        self.episodes[ep].replayed += rewind_source(ctx, job, task, &snap);
+        let latest = ckpt.coord.latest_id();
+        ckpt.sinks.recover(ctx, job, latest, task, &snap.sink_txns);
+        if snap.state_bytes > INLINE_STATE_BYTES {
+            let id = storage.create(snap.state_bytes, Owner::Restore { task, attempt });
+            ctx.push(now + ctx.sc.storage.latency, Ev::StorageStart { id });
+        } else {
+            self.restore_done(ctx, job, ckpt, task, attempt);
+        }
+    }
+}
+
+/// Rewinds a source task's partitions to the snapshot's offsets (or the start);
+/// returns the records that will be read again.
+fn rewind_source(ctx: &Ctx, job: &mut Job, task: TaskId, snap: &TaskSnap) -> u64 {
+    let Role::Source { partitions, .. } = &job.tasks[task].role else {
+        return 0;
+    };
+    if ctx.has_bug(Bug::NoSourceRewind) {
+        return 0;
+    }
+    let mut replayed = 0;
+    for &gp in partitions {
+        let off = snap
+            .offsets
+            .iter()
+            .find(|(p, _)| *p == gp)
+            .map_or(0, |(_, o)| *o);
+        replayed += job.high_water[gp as usize].saturating_sub(off);
+        job.offsets[gp as usize] = off;
+    }
+    replayed
+}
