@@ -51,6 +51,32 @@ pub struct CheckpointRecord {
     pub outcome: CheckpointOutcome,
 }
 
+/// The delivery guarantee a job promises (the oracle decides which, and whether it held).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Guarantee {
+    /// No loss, no duplicates, nothing uncommitted visible.
+    ExactlyOnce,
+    /// No loss.
+    AtLeastOnce,
+}
+
+impl Guarantee {
+    /// The guarantee's name ("exactly-once", "at-least-once").
+    pub fn name(self) -> &'static str {
+        match self {
+            Guarantee::ExactlyOnce => "exactly-once",
+            Guarantee::AtLeastOnce => "at-least-once",
+        }
+    }
+}
+
+impl std::fmt::Display for Guarantee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What failed: the kind of a failure record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -190,7 +216,7 @@ pub struct RunSummary {
     /// Mean throughput at the sources, records/s.
     pub throughput_records_per_s: f64,
     /// The guarantee the job promises: "exactly-once" (aligned checkpoints and only 2PC sinks) or "at-least-once".
-    pub guarantee: crate::oracle::Guarantee,
+    pub guarantee: Guarantee,
     /// Whether the promised guarantee held (exactly-once: no loss, no duplicates, nothing uncommitted visible; at-least-once: no loss).
     pub guarantee_held: bool,
     /// The oracle's verdict: committed output is exactly once (no loss, no duplicates, nothing uncommitted visible).

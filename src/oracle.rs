@@ -12,7 +12,7 @@ mod invariant;
 mod judge;
 
 pub use invariant::{Invariant, Violation};
-pub use judge::{Guarantee, Rejection, compare_with_reference, judge_run, needs_reference};
+pub use judge::{Rejection, compare_with_reference, held, judge_run, needs_reference, promised};
 
 use crate::data::{Segment, count_range};
 use std::collections::BTreeMap;
@@ -119,62 +119,15 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
             .as_ref()
             .map(|m| m.get(&p).copied().unwrap_or(0));
         for w in bounds.windows(2) {
-            let (g0, g1) = (w[0], w[1]);
-            // Coverage depth along the offsets: +1 where a committed range starts, -1 where it ends.
-            let mut edges: Vec<(u64, i64)> = vec![(0, 0), (end, 0)];
-            for seg in segs.iter().filter(|seg| seg.kg_lo <= g0 && g1 <= seg.kg_hi) {
-                edges.push((seg.lo, 1));
-                edges.push((seg.hi, -1));
-            }
-            edges.sort_unstable();
-            let count = |a: u64, b: u64| count_range(p, a, b, g0, g1, k);
-            let mut depth = 0i64;
-            for i in 0..edges.len() {
-                depth += edges[i].1;
-                let (a, b) = (edges[i].0, edges.get(i + 1).map_or(edges[i].0, |e| e.0));
-                if b <= a {
-                    continue;
-                }
-                let d = depth.max(0) as u64;
-                if d < copies && a < end {
-                    let n = count(a, b.min(end)) * (copies - d);
-                    if n > 0 {
-                        v.lost += n;
-                        let what = format!(
-                            "{}: lost partition {p} offsets [{a}, {}) key groups [{g0}, {g1})",
-                            s.name,
-                            b.min(end)
-                        );
-                        note(v, what, (p, a));
-                    }
-                }
-                if d > copies {
-                    let n = count(a, b) * (d - copies);
-                    if n > 0 {
-                        v.duplicates += n;
-                        let what = format!(
-                            "{}: duplicated partition {p} offsets [{a}, {b}) key groups [{g0}, {g1})",
-                            s.name
-                        );
-                        note(v, what, (p, a));
-                    }
-                }
-                if let Some(l) = limit
-                    && d > 0
-                    && b > l
-                {
-                    let n = count(a.max(l), b) * d;
-                    if n > 0 {
-                        v.uncommitted_visible += n;
-                        let what = format!(
-                            "{}: partition {p} offsets [{}, {b}) key groups [{g0}, {g1}) visible past the last committed checkpoint (offset {l})",
-                            s.name,
-                            a.max(l)
-                        );
-                        note(v, what, (p, a.max(l)));
-                    }
-                }
-            }
+            let cell = Cell {
+                p,
+                g0: w[0],
+                g1: w[1],
+                end,
+                copies,
+                limit,
+            };
+            check_cell(s, &segs, cell, k, v);
         }
     }
     // Partitions that do not feed this sink must not appear in it.
@@ -189,6 +142,86 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
             ),
             (p, 0),
         );
+    }
+}
+
+/// One partition and elementary key-group interval of a sink, and what it must hold.
+#[derive(Clone, Copy)]
+struct Cell {
+    p: u32,
+    g0: u32,
+    g1: u32,
+    /// Every record below this offset must be committed `copies` times.
+    end: u64,
+    copies: u64,
+    /// Nothing at or past this offset may be visible (transactional sinks).
+    limit: Option<u64>,
+}
+
+/// Counts lost, duplicated and prematurely visible records of one cell.
+fn check_cell(s: &SinkOutput, segs: &[&Segment], cell: Cell, k: u32, v: &mut Verdict) {
+    let Cell {
+        p,
+        g0,
+        g1,
+        end,
+        copies,
+        limit,
+    } = cell;
+    // Coverage depth along the offsets: +1 where a committed range starts, -1 where it ends.
+    let mut edges: Vec<(u64, i64)> = vec![(0, 0), (end, 0)];
+    for seg in segs.iter().filter(|seg| seg.kg_lo <= g0 && g1 <= seg.kg_hi) {
+        edges.push((seg.lo, 1));
+        edges.push((seg.hi, -1));
+    }
+    edges.sort_unstable();
+    let count = |a: u64, b: u64| count_range(p, a, b, g0, g1, k);
+    let mut depth = 0i64;
+    for i in 0..edges.len() {
+        depth += edges[i].1;
+        let (a, b) = (edges[i].0, edges.get(i + 1).map_or(edges[i].0, |e| e.0));
+        if b <= a {
+            continue;
+        }
+        let d = depth.max(0) as u64;
+        if d < copies && a < end {
+            let n = count(a, b.min(end)) * (copies - d);
+            if n > 0 {
+                v.lost += n;
+                let what = format!(
+                    "{}: lost partition {p} offsets [{a}, {}) key groups [{g0}, {g1})",
+                    s.name,
+                    b.min(end)
+                );
+                note(v, what, (p, a));
+            }
+        }
+        if d > copies {
+            let n = count(a, b) * (d - copies);
+            if n > 0 {
+                v.duplicates += n;
+                let what = format!(
+                    "{}: duplicated partition {p} offsets [{a}, {b}) key groups [{g0}, {g1})",
+                    s.name
+                );
+                note(v, what, (p, a));
+            }
+        }
+        if let Some(l) = limit
+            && d > 0
+            && b > l
+        {
+            let n = count(a.max(l), b) * d;
+            if n > 0 {
+                v.uncommitted_visible += n;
+                let what = format!(
+                    "{}: partition {p} offsets [{}, {b}) key groups [{g0}, {g1}) visible past the last committed checkpoint (offset {l})",
+                    s.name,
+                    a.max(l)
+                );
+                note(v, what, (p, a.max(l)));
+            }
+        }
     }
 }
 

@@ -61,7 +61,7 @@ pub(crate) struct Sim<'a> {
     measure: Measure,
     ended: bool,
     last_event_time: SimTime,
-    budget_events: u64,
+    budget: budget::Budget,
 }
 
 impl<'a> Sim<'a> {
@@ -75,7 +75,7 @@ impl<'a> Sim<'a> {
         ctx.push(SimTime(0) + sc.output.sample_period, Ev::Sample);
         ctx.push(horizon, Ev::End);
         let mut sim = Sim {
-            budget_events: budget::events(sc, &job),
+            budget: budget::Budget::new(sc, &job),
             ctx,
             job,
             ckpt,
@@ -106,9 +106,7 @@ impl<'a> Sim<'a> {
                 self.ctx.violate(Invariant::TimeMonotone, what);
             }
             self.last_event_time = t;
-            if self.ctx.q.popped() > self.budget_events {
-                return Err(SimError::budget(self.ctx.sc, self.budget_events, t));
-            }
+            (self.budget).spend(self.ctx.sc, t, self.ctx.q.popped())?;
             self.dispatch(ev);
             self.drain_pumps();
         }

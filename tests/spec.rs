@@ -10,6 +10,8 @@ mod checkpoint_timing;
 mod common;
 #[path = "spec/determinism.rs"]
 mod determinism;
+#[path = "spec/event_budget.rs"]
+mod event_budget;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
 #[path = "spec/sink_guarantees.rs"]

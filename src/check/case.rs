@@ -116,6 +116,69 @@ pub struct Case {
     pub faults: Vec<CaseFault>,
 }
 
+/// Random operator and sink stages after a source of parallelism `src_par` and `rate` records/s.
+fn random_stages(rng: &mut ChaCha8Rng, src_par: u32, rate: u64) -> Vec<Stage> {
+    let mut stages = Vec::new();
+    let mut prev_par = src_par;
+    let n_ops = rng.random_range(0..=2usize);
+    for i in 0..=n_ops {
+        let is_sink = i == n_ops;
+        let mut edge =
+            [EdgeKind::Forward, EdgeKind::Hash, EdgeKind::Rebalance][rng.random_range(0..3usize)];
+        let mut par = rng.random_range(1..=3u32);
+        if edge == EdgeKind::Forward {
+            par = prev_par;
+        }
+        if !is_sink && i == 0 && rng.random_bool(0.7) {
+            edge = EdgeKind::Hash;
+        }
+        // Enough capacity to catch up after failures: at least twice the load.
+        let capacity = rate * 2 / par as u64 + rng.random_range(1_000..=20_000u64);
+        let state = (!is_sink && rng.random_bool(0.7)).then(|| {
+            (
+                rng.random_range(10..=200_000u64),
+                [8u64, 64, 512, 4096][rng.random_range(0..4usize)],
+            )
+        });
+        let ratio_pct = if is_sink {
+            100
+        } else {
+            [100, 50, 10][rng.random_range(0..3usize)]
+        };
+        stages.push(Stage {
+            parallelism: par,
+            capacity,
+            edge,
+            state,
+            ratio_pct,
+        });
+        prev_par = par;
+    }
+    stages
+}
+
+/// A random restart strategy as the lines of a `[restart]` table.
+fn random_restart(rng: &mut ChaCha8Rng) -> String {
+    match rng.random_range(0..20u32) {
+        0..=7 => format!(
+            "strategy = \"fixed-delay\"\nattempts = {}\ndelay = \"{}ms\"",
+            rng.random_range(3..=30u32),
+            rng.random_range(0..=3000u64)
+        ),
+        8..=13 => format!(
+            "strategy = \"exponential-delay\"\ninitial-backoff = \"{}ms\"\nmax-backoff = \"10s\"\njitter-factor = {}",
+            rng.random_range(10..=2000u64),
+            [0.0, 0.1, 0.5][rng.random_range(0..3usize)]
+        ),
+        14..=18 => format!(
+            "strategy = \"failure-rate\"\nmax-failures-per-interval = {}\nfailure-rate-interval = \"1min\"\ndelay = \"{}ms\"",
+            rng.random_range(3..=20u32),
+            rng.random_range(0..=2000u64)
+        ),
+        _ => "strategy = \"none\"".to_string(),
+    }
+}
+
 fn vertex_names(g: &Gen) -> Vec<String> {
     let n = g.stages.len();
     let mut names = vec!["src".to_string()];
@@ -131,42 +194,7 @@ impl Gen {
         let partitions = src_par * rng.random_range(1..=2u32);
         let rate = rng.random_range(500..=20_000u64);
         let record_bytes = [50u64, 100, 200, 1000][rng.random_range(0..4usize)];
-        let mut stages = Vec::new();
-        let mut prev_par = src_par;
-        let n_ops = rng.random_range(0..=2usize);
-        for i in 0..=n_ops {
-            let is_sink = i == n_ops;
-            let mut edge = [EdgeKind::Forward, EdgeKind::Hash, EdgeKind::Rebalance]
-                [rng.random_range(0..3usize)];
-            let mut par = rng.random_range(1..=3u32);
-            if edge == EdgeKind::Forward {
-                par = prev_par;
-            }
-            if !is_sink && i == 0 && rng.random_bool(0.7) {
-                edge = EdgeKind::Hash;
-            }
-            // Enough capacity to catch up after failures: at least twice the load.
-            let capacity = rate * 2 / par as u64 + rng.random_range(1_000..=20_000u64);
-            let state = (!is_sink && rng.random_bool(0.7)).then(|| {
-                (
-                    rng.random_range(10..=200_000u64),
-                    [8u64, 64, 512, 4096][rng.random_range(0..4usize)],
-                )
-            });
-            let ratio_pct = if is_sink {
-                100
-            } else {
-                [100, 50, 10][rng.random_range(0..3usize)]
-            };
-            stages.push(Stage {
-                parallelism: par,
-                capacity,
-                edge,
-                state,
-                ratio_pct,
-            });
-            prev_par = par;
-        }
+        let stages = random_stages(rng, src_par, rate);
         let interval = [200u64, 500, 1000, 2000, 5000][rng.random_range(0..5usize)];
         let storage_latency = rng.random_range(1..=100u64);
         let timeout = if rng.random_bool(0.2) {
@@ -185,24 +213,7 @@ impl Gen {
             .unwrap()
             .max(src_par);
         let taskmanagers = rng.random_range(1..=max_par.min(3));
-        let restart = match rng.random_range(0..20u32) {
-            0..=7 => format!(
-                "strategy = \"fixed-delay\"\nattempts = {}\ndelay = \"{}ms\"",
-                rng.random_range(3..=30u32),
-                rng.random_range(0..=3000u64)
-            ),
-            8..=13 => format!(
-                "strategy = \"exponential-delay\"\ninitial-backoff = \"{}ms\"\nmax-backoff = \"10s\"\njitter-factor = {}",
-                rng.random_range(10..=2000u64),
-                [0.0, 0.1, 0.5][rng.random_range(0..3usize)]
-            ),
-            14..=18 => format!(
-                "strategy = \"failure-rate\"\nmax-failures-per-interval = {}\nfailure-rate-interval = \"1min\"\ndelay = \"{}ms\"",
-                rng.random_range(3..=20u32),
-                rng.random_range(0..=2000u64)
-            ),
-            _ => "strategy = \"none\"".to_string(),
-        };
+        let restart = random_restart(rng);
         let mut g = Gen {
             seed: rng.random_range(0..1_000_000u64),
             source: (

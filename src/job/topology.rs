@@ -65,6 +65,18 @@ fn find(parent: &mut [usize], x: usize) -> usize {
 
 /// Builds tasks, channels and regions for `sc`.
 pub(crate) fn build(sc: &Scenario) -> Topology {
+    let (mut tasks, first_task) = build_tasks(sc);
+    let chans = build_channels(sc, &mut tasks, &first_task);
+    let region_of = regions(tasks.len(), &chans);
+    Topology {
+        tasks,
+        chans,
+        region_of,
+    }
+}
+
+/// Every subtask of every vertex, in vertex order, and the index of each vertex's first task.
+fn build_tasks(sc: &Scenario) -> (Vec<Task>, Vec<usize>) {
     let (w_in, w_out, rb) = weights(sc);
     let spt = sc.cluster.slots_per_taskmanager;
     let mut first_task = Vec::new();
@@ -132,6 +144,12 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
     for t in tasks.iter_mut() {
         t.state.frontier = vec![0; first_partition as usize];
     }
+    (tasks, first_task)
+}
+
+/// The channels of every edge (one per upstream/downstream subtask pair the
+/// partitioning connects), registered at both ends.
+fn build_channels(sc: &Scenario, tasks: &mut [Task], first_task: &[usize]) -> Vec<Channel> {
     let mut chans = Vec::new();
     let mut gate_index = vec![0usize; sc.job.vertices.len()];
     for e in &sc.job.edges {
@@ -176,15 +194,16 @@ pub(crate) fn build(sc: &Scenario) -> Topology {
             tasks[from].outputs.push(out);
         }
     }
-    let mut parent: Vec<usize> = (0..tasks.len()).collect();
-    for c in &chans {
+    chans
+}
+
+/// Pipelined regions: the connected components of the task graph, each named
+/// by its smallest task.
+fn regions(n_tasks: usize, chans: &[Channel]) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..n_tasks).collect();
+    for c in chans {
         let (a, b) = (find(&mut parent, c.from), find(&mut parent, c.to));
         parent[a.max(b)] = a.min(b);
     }
-    let region_of = (0..tasks.len()).map(|t| find(&mut parent, t)).collect();
-    Topology {
-        tasks,
-        chans,
-        region_of,
-    }
+    (0..n_tasks).map(|t| find(&mut parent, t)).collect()
 }

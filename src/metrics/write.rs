@@ -318,7 +318,7 @@ pub(crate) mod tests {
                 records_read: 1_100_000,
                 records_committed: 1_050_000,
                 throughput_records_per_s: 18_333.3,
-                guarantee: crate::oracle::Guarantee::ExactlyOnce,
+                guarantee: crate::metrics::Guarantee::ExactlyOnce,
                 guarantee_held: true,
                 exactly_once: true,
                 duplicates: 0,

@@ -5,60 +5,32 @@
 //! the failure-free reference run).
 
 use super::Verdict;
-use crate::metrics::{JobStatus, RunResult};
+use crate::metrics::{Guarantee, JobStatus, RunResult};
 use crate::scenario::{CheckpointMode, Scenario, SinkKind, VertexKind};
-use serde::Serialize;
 use std::fmt;
 
-/// The delivery guarantee a job promises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Guarantee {
-    /// Aligned exactly-once checkpoints and only two-phase-commit sinks: no loss,
-    /// no duplicates, nothing uncommitted visible.
-    ExactlyOnce,
-    /// Anything else: no loss.
-    AtLeastOnce,
-}
-
-impl Guarantee {
-    /// What `sc`'s job promises: exactly-once when its mode is exactly-once and all
-    /// its sinks are two-phase-commit; otherwise at-least-once.
-    pub fn promised(sc: &Scenario) -> Guarantee {
-        let all_2pc = sc.job.vertices.iter().all(|v| match &v.kind {
-            VertexKind::Sink(s) => s.kind == SinkKind::TwoPhaseCommit,
-            _ => true,
-        });
-        if sc.checkpoint.mode == CheckpointMode::ExactlyOnce && all_2pc {
-            Guarantee::ExactlyOnce
-        } else {
-            Guarantee::AtLeastOnce
-        }
-    }
-
-    /// The guarantee's name ("exactly-once", "at-least-once").
-    pub fn name(self) -> &'static str {
-        match self {
-            Guarantee::ExactlyOnce => "exactly-once",
-            Guarantee::AtLeastOnce => "at-least-once",
-        }
-    }
-
-    /// True when a run with this verdict and final-state mismatch (records short,
-    /// records over) kept the guarantee.
-    pub fn held(self, v: &Verdict, state_short: u64, state_over: u64) -> bool {
-        match self {
-            Guarantee::ExactlyOnce => {
-                v.exactly_once() && v.out_of_order == 0 && state_short + state_over == 0
-            }
-            Guarantee::AtLeastOnce => v.lost == 0 && state_short == 0,
-        }
+/// What `sc`'s job promises: exactly-once when its mode is exactly-once and all
+/// its sinks are two-phase-commit; otherwise at-least-once.
+pub fn promised(sc: &Scenario) -> Guarantee {
+    let all_2pc = sc.job.vertices.iter().all(|v| match &v.kind {
+        VertexKind::Sink(s) => s.kind == SinkKind::TwoPhaseCommit,
+        _ => true,
+    });
+    if sc.checkpoint.mode == CheckpointMode::ExactlyOnce && all_2pc {
+        Guarantee::ExactlyOnce
+    } else {
+        Guarantee::AtLeastOnce
     }
 }
 
-impl fmt::Display for Guarantee {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+/// True when a run with verdict `v` and a final-state mismatch (records short,
+/// records over) kept guarantee `g`.
+pub fn held(g: Guarantee, v: &Verdict, state_short: u64, state_over: u64) -> bool {
+    match g {
+        Guarantee::ExactlyOnce => {
+            v.exactly_once() && v.out_of_order == 0 && state_short + state_over == 0
+        }
+        Guarantee::AtLeastOnce => v.lost == 0 && state_short == 0,
     }
 }
 

@@ -5,7 +5,7 @@
 use super::Sim;
 use super::outputs::normalise;
 use crate::metrics::{CheckpointOutcome, FailureRecord, JobStatus, RunResult, RunSummary};
-use crate::oracle::{self, Guarantee, Invariant};
+use crate::oracle::{self, Invariant};
 use crate::recovery::Episode;
 use crate::time::SimTime;
 
@@ -128,10 +128,10 @@ impl Sim<'_> {
                 "final keyed state holds {state_short} records too few and {state_over} too many (lost or replayed into state twice)"
             ));
         }
-        let guarantee = Guarantee::promised(sc);
+        let guarantee = oracle::promised(sc);
         let summary = RunSummary {
             guarantee,
-            guarantee_held: guarantee.held(&verdict, state_short, state_over),
+            guarantee_held: oracle::held(guarantee, &verdict, state_short, state_over),
             exactly_once: verdict.exactly_once(),
             duplicates: verdict.duplicates,
             lost_records: verdict.lost,
@@ -200,7 +200,7 @@ impl Sim<'_> {
             } else {
                 0.0
             },
-            guarantee: Guarantee::promised(sc),
+            guarantee: oracle::promised(sc),
             guarantee_held: true,
             exactly_once: true,
             duplicates: 0,
