@@ -1,4 +1,6 @@
 //! The integration-test binary: one module per behaviour, read like a specification.
+//! `common` holds the helpers (parse, run, scratch folders, the binary) and `fixture`
+//! the shared keyed job that most behaviours bend with a few knobs.
 
 #[path = "spec/backpressure.rs"]
 mod backpressure;
@@ -10,8 +12,16 @@ mod checkpoint_timing;
 mod common;
 #[path = "spec/determinism.rs"]
 mod determinism;
+#[path = "spec/exponential_delay_backoff.rs"]
+mod exponential_delay_backoff;
+#[path = "spec/failure_rate_restart.rs"]
+mod failure_rate_restart;
+#[path = "spec/fixture.rs"]
+mod fixture;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
+#[path = "spec/region_vs_full_failover.rs"]
+mod region_vs_full_failover;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
 #[path = "spec/stochastic_faults.rs"]
