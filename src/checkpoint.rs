@@ -30,7 +30,7 @@ use coordinator::Coordinator;
 use two_phase_commit::Sinks;
 
 /// Flink's default `state.storage.fs.memory-threshold`: smaller state travels inline with the ack.
-pub(crate) const INLINE_STATE_BYTES: u64 = 20 * 1024;
+pub(crate) const INLINE_STATE_BYTES: u64 = crate::scenario::defaults::MEMORY_THRESHOLD_BYTES;
 
 /// Too many consecutive checkpoint failures: the job must fail over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,11 +6,16 @@
 //!      └── Locator (locate.rs): byte span ⇄ dotted key ⇄ line, for every error
 //! ```
 //!
+//! An absent key takes its value from one table, [`defaults`], which names the
+//! Flink option each default mirrors.
+//!
 //! Every error is a [`ScenarioError`] naming the file, the line, the dotted
 //! key (`job.operator[0].parallelism`) and what to do about it; a key set by
 //! `--set` is reported against `--set`. This module owns file reading and
 //! error placement; it never simulates anything.
 
+/// Flink's defaults, one table: every absent key's value and the Flink option it mirrors.
+pub mod defaults;
 mod locate;
 mod overrides;
 mod raw;
@@ -216,7 +221,19 @@ mod tests {
         assert_eq!(s.storage.bandwidth_bytes_per_s, 200_000_000);
         assert_eq!(s.network.buffer_bytes, 32 * 1024);
         assert_eq!(s.network.bandwidth_bytes_per_s, 125_000_000);
+        assert_eq!(s.heartbeat.interval, SimDuration::from_secs(10));
+        assert_eq!(s.heartbeat.timeout, SimDuration::from_secs(50));
         assert_eq!(s.heartbeat.rpc_failure_threshold, 2);
+        assert_eq!(s.checkpoint.min_pause, SimDuration::ZERO);
+        assert_eq!(s.checkpoint.max_concurrent, 1);
+        assert_eq!(s.checkpoint.tolerable_failed, 0);
+        assert_eq!(s.network.buffer_timeout, SimDuration::from_millis(100));
+        let buffers = (
+            s.network.exclusive_buffers,
+            s.network.floating_buffers,
+            s.network.max_buffers_per_channel,
+        );
+        assert_eq!(buffers, (2, 8, 10));
         assert_eq!(s.recovery.deploy, SimDuration::from_millis(500));
         assert_eq!(s.output.sample_period, SimDuration::from_secs(1));
         let op_1 = Fault::TaskFailure {

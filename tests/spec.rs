@@ -1,4 +1,6 @@
 //! The integration-test binary: one module per behaviour, read like a specification.
+//! `common` holds the helpers (parse, run, scratch folders, the binary) and `fixture`
+//! the shared keyed job that most behaviours bend with a few knobs.
 
 #[path = "spec/backpressure.rs"]
 mod backpressure;
@@ -12,8 +14,16 @@ mod common;
 mod determinism;
 #[path = "spec/event_budget.rs"]
 mod event_budget;
+#[path = "spec/exponential_delay_backoff.rs"]
+mod exponential_delay_backoff;
+#[path = "spec/failure_rate_restart.rs"]
+mod failure_rate_restart;
+#[path = "spec/fixture.rs"]
+mod fixture;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
+#[path = "spec/region_vs_full_failover.rs"]
+mod region_vs_full_failover;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
 #[path = "spec/stochastic_faults.rs"]

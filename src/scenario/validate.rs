@@ -1,4 +1,5 @@
-//! Validation: raw structs → typed `Scenario`, with Flink's defaults applied.
+//! Validation: raw structs → typed `Scenario`, with the defaults of
+//! `scenario::defaults` (Flink's, where Flink has the option) applied.
 //!
 //! Every invariant the simulator relies on is checked here, and every failure
 //! names the dotted key it concerns plus what to do about it. The job graph
@@ -10,6 +11,7 @@ mod faults;
 mod job;
 mod restart;
 
+use super::defaults::{self, MIN_CHECKPOINT_INTERVAL};
 use super::raw::*;
 use super::typed::*;
 use crate::time::SimDuration;
@@ -24,9 +26,6 @@ pub struct Invalid {
 }
 
 type Result<T> = std::result::Result<T, Invalid>;
-
-/// Flink's lower bound on the checkpoint interval (`MINIMAL_CHECKPOINT_TIME`).
-pub const MIN_CHECKPOINT_INTERVAL: SimDuration = SimDuration::from_millis(10);
 
 fn fail<T>(key: impl Into<String>, message: impl Into<String>) -> Result<T> {
     Err(Invalid {
@@ -72,6 +71,11 @@ fn int(v: i64, key: &str, min: i64, max: i64) -> Result<i64> {
 fn count(v: Option<i64>, key: &str, default: u32, min: u32) -> Result<u32> {
     let v = v.unwrap_or(default.into());
     int(v, key, min.into(), u32::MAX.into()).map(|v| v as u32)
+}
+
+/// An optional count in [min, u32::MAX] at the key of `default`, its value if absent.
+fn count_or(v: Option<i64>, default: defaults::Setting<u32>, min: u32) -> Result<u32> {
+    count(v, default.key, default.value, min)
 }
 
 /// A required count in [min, u32::MAX].
@@ -141,10 +145,11 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
                 format!("seed must not be negative, not {s}{}", suffix("seed")),
             );
         }
-        s => s.unwrap_or(0) as u64,
+        s => s.map_or(defaults::SEED.value, |s| s as u64),
     };
     let failover = match raw.failover {
-        None | Some(RawFailover::Region) => FailoverStrategy::Region,
+        None => defaults::FAILOVER.value,
+        Some(RawFailover::Region) => FailoverStrategy::Region,
         Some(RawFailover::Full) => FailoverStrategy::Full,
     };
     let job = job::job(&raw.job)?;
@@ -156,18 +161,21 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
     let heartbeat = heartbeat(&raw.heartbeat)?;
     let restart = restart::restart(&raw.restart)?;
     let r = &raw.recovery;
-    let ms = SimDuration::from_millis;
     let recovery = RecoveryConfig {
-        failure_report_delay: r.failure_report_delay.unwrap_or(ms(10)),
-        connection_loss_detection: r.connection_loss_detection.unwrap_or(ms(200)),
-        cancel: r.cancel.unwrap_or(ms(100)),
-        deploy: r.deploy.unwrap_or(ms(500)),
+        failure_report_delay: r
+            .failure_report_delay
+            .unwrap_or(defaults::FAILURE_REPORT_DELAY.value),
+        connection_loss_detection: r
+            .connection_loss_detection
+            .unwrap_or(defaults::CONNECTION_LOSS_DETECTION.value),
+        cancel: r.cancel.unwrap_or(defaults::CANCEL.value),
+        deploy: r.deploy.unwrap_or(defaults::DEPLOY.value),
     };
     let faults = faults::faults(&raw.faults, &job, &cluster)?;
     let period = raw
         .output
         .sample_period
-        .unwrap_or(SimDuration::from_secs(1));
+        .unwrap_or(defaults::SAMPLE_PERIOD.value);
     let output = OutputConfig {
         sample_period: positive(period, "output.sample-period")?,
     };
@@ -236,28 +244,34 @@ fn checkpoint(c: &RawCheckpoint) -> Result<CheckpointConfig> {
     let interval = required(c.interval, "checkpoint.interval")?;
     if interval < MIN_CHECKPOINT_INTERVAL {
         let msg = format!(
-            "interval \"{interval}\" is below Flink's minimum of 10ms; set e.g. interval = \"10s\""
+            "interval \"{interval}\" is below Flink's minimum of {MIN_CHECKPOINT_INTERVAL}; set e.g. interval = \"10s\""
         );
         return fail("checkpoint.interval", msg);
     }
-    let sync_speed = c.sync_speed.map_or(2_000_000_000, |b| b.0);
+    let sync_speed = c
+        .sync_speed
+        .map_or(defaults::SYNC_SPEED_BYTES_PER_S.value, |b| b.0);
     Ok(CheckpointConfig {
         interval,
-        timeout: c.timeout.unwrap_or(SimDuration::from_secs(600)),
-        min_pause: c.min_pause.unwrap_or(SimDuration::ZERO),
-        max_concurrent: count(c.max_concurrent, "checkpoint.max-concurrent", 1, 1)?,
-        tolerable_failed: count(c.tolerable_failed, "checkpoint.tolerable-failed", 0, 0)?,
+        timeout: c.timeout.unwrap_or(defaults::CHECKPOINT_TIMEOUT.value),
+        min_pause: c.min_pause.unwrap_or(defaults::MIN_PAUSE.value),
+        max_concurrent: count_or(c.max_concurrent, defaults::MAX_CONCURRENT, 1)?,
+        tolerable_failed: count_or(c.tolerable_failed, defaults::TOLERABLE_FAILED, 0)?,
         mode: match c.mode {
-            None | Some(RawMode::ExactlyOnce) => CheckpointMode::ExactlyOnce,
+            None => defaults::CHECKPOINT_MODE.value,
+            Some(RawMode::ExactlyOnce) => CheckpointMode::ExactlyOnce,
             Some(RawMode::AtLeastOnce) => CheckpointMode::AtLeastOnce,
         },
         first_trigger: match c.first_trigger {
-            None | Some(RawFirstTrigger::OnRunning) => FirstTrigger::OnRunning,
+            None => defaults::FIRST_TRIGGER.value,
+            Some(RawFirstTrigger::OnRunning) => FirstTrigger::OnRunning,
             Some(RawFirstTrigger::RandomDelay) => FirstTrigger::RandomDelay,
         },
-        sync_base: c.sync_base.unwrap_or(SimDuration::from_millis(1)),
+        sync_base: c.sync_base.unwrap_or(defaults::SYNC_BASE.value),
         sync_bytes_per_s: nonzero(sync_speed, "checkpoint.sync-speed")?,
-        metadata_bytes: c.metadata_bytes.map_or(4096, |b| b.0),
+        metadata_bytes: c
+            .metadata_bytes
+            .map_or(defaults::METADATA_BYTES.value, |b| b.0),
     })
 }
 
@@ -266,18 +280,22 @@ fn storage(s: &RawStorage) -> Result<StorageConfig> {
         None => None,
         Some(b) => Some(nonzero(b.0, "storage.client-bandwidth")?),
     };
-    let bandwidth = s.bandwidth.map_or(200_000_000, |b| b.0);
+    let bandwidth = s
+        .bandwidth
+        .map_or(defaults::STORAGE_BANDWIDTH_BYTES_PER_S.value, |b| b.0);
     Ok(StorageConfig {
-        latency: s.latency.unwrap_or(SimDuration::from_millis(20)),
+        latency: s.latency.unwrap_or(defaults::STORAGE_LATENCY.value),
         bandwidth_bytes_per_s: nonzero(bandwidth, "storage.bandwidth")?,
         client_bandwidth_bytes_per_s: client,
     })
 }
 
 fn network(n: &RawNetwork, raw_job: &RawJob) -> Result<NetworkConfig> {
-    let buffer_bytes = n.buffer_size.map_or(32 * 1024, |b| b.0);
+    let buffer_bytes = n
+        .buffer_size
+        .map_or(defaults::BUFFER_SIZE_BYTES.value, |b| b.0);
     for (i, s) in raw_job.source.iter().enumerate() {
-        let record_bytes = s.record_bytes.map_or(100, |b| b.0);
+        let record_bytes = s.record_bytes.map_or(defaults::RECORD_BYTES.value, |b| b.0);
         if record_bytes > buffer_bytes {
             let key = match n.buffer_size {
                 Some(_) => "network.buffer-size".to_string(),
@@ -292,39 +310,37 @@ fn network(n: &RawNetwork, raw_job: &RawJob) -> Result<NetworkConfig> {
             );
         }
     }
-    let exclusive_buffers = count(n.exclusive_buffers, "network.exclusive-buffers", 2, 0)?;
-    let floating_buffers = count(n.floating_buffers, "network.floating-buffers", 8, 0)?;
+    let (exclusive, floating) = (defaults::EXCLUSIVE_BUFFERS, defaults::FLOATING_BUFFERS);
+    let exclusive_buffers = count_or(n.exclusive_buffers, exclusive, 0)?;
+    let floating_buffers = count_or(n.floating_buffers, floating, 0)?;
     if exclusive_buffers == 0 && floating_buffers == 0 {
+        let (e, f) = (exclusive.value, floating.value);
         return fail(
-            "network.exclusive-buffers",
-            "an input channel needs at least one buffer of credit, but exclusive-buffers and floating-buffers are both 0; e.g. exclusive-buffers = 2 and floating-buffers = 8 (Flink's defaults)",
+            exclusive.key,
+            format!(
+                "an input channel needs at least one buffer of credit, but exclusive-buffers and floating-buffers are both 0; e.g. exclusive-buffers = {e} and floating-buffers = {f} (Flink's defaults)"
+            ),
         );
     }
-    let bandwidth = n.bandwidth.map_or(125_000_000, |b| b.0);
+    let bandwidth = n
+        .bandwidth
+        .map_or(defaults::NETWORK_BANDWIDTH_BYTES_PER_S.value, |b| b.0);
+    let per_channel = defaults::MAX_BUFFERS_PER_CHANNEL;
     Ok(NetworkConfig {
         buffer_bytes,
-        buffer_timeout: n.buffer_timeout.unwrap_or(SimDuration::from_millis(100)),
+        buffer_timeout: n.buffer_timeout.unwrap_or(defaults::BUFFER_TIMEOUT.value),
         exclusive_buffers,
         floating_buffers,
-        max_buffers_per_channel: count(
-            n.max_buffers_per_channel,
-            "network.max-buffers-per-channel",
-            10,
-            1,
-        )?,
-        latency: n.latency.unwrap_or(SimDuration::from_millis(1)),
+        max_buffers_per_channel: count_or(n.max_buffers_per_channel, per_channel, 1)?,
+        latency: n.latency.unwrap_or(defaults::NETWORK_LATENCY.value),
         bandwidth_bytes_per_s: nonzero(bandwidth, "network.bandwidth")?,
     })
 }
 
 fn cluster(c: &RawCluster, job: &JobSpec) -> Result<ClusterConfig> {
-    let taskmanagers = count(c.taskmanagers, "cluster.taskmanagers", 1, 1)?;
-    let slots = count(
-        c.slots_per_taskmanager,
-        "cluster.slots-per-taskmanager",
-        1,
-        1,
-    )?;
+    let (tms, spt) = (defaults::TASKMANAGERS, defaults::SLOTS_PER_TASKMANAGER);
+    let taskmanagers = count_or(c.taskmanagers, tms, 1)?;
+    let slots = count_or(c.slots_per_taskmanager, spt, 1)?;
     let total = u64::from(taskmanagers) * u64::from(slots);
     let widest = job.vertices.iter().max_by_key(|v| v.parallelism);
     if let Some(v) = widest.filter(|v| u64::from(v.parallelism) > total) {
@@ -340,8 +356,10 @@ fn cluster(c: &RawCluster, job: &JobSpec) -> Result<ClusterConfig> {
     Ok(ClusterConfig {
         taskmanagers,
         slots_per_taskmanager: slots,
-        taskmanager_startup: c.taskmanager_startup.unwrap_or(SimDuration::from_secs(10)),
-        rpc_latency: c.rpc_latency.unwrap_or(SimDuration::from_millis(1)),
+        taskmanager_startup: c
+            .taskmanager_startup
+            .unwrap_or(defaults::TASKMANAGER_STARTUP.value),
+        rpc_latency: c.rpc_latency.unwrap_or(defaults::RPC_LATENCY.value),
     })
 }
 
@@ -353,7 +371,8 @@ fn timeout_floor(c: &CheckpointConfig, s: &StorageConfig, cl: &ClusterConfig) ->
         return fail(
             "checkpoint.timeout",
             format!(
-                "timeout \"{t}\" is shorter than the fastest possible checkpoint: 2 × storage.latency ({sl}) + 2 × cluster.rpc-latency ({rpc}) + checkpoint.sync-base ({sb}) = {floor}, so no checkpoint could ever complete; set timeout = \"{floor}\" or more (Flink's default is \"10min\")"
+                "timeout \"{t}\" is shorter than the fastest possible checkpoint: 2 × storage.latency ({sl}) + 2 × cluster.rpc-latency ({rpc}) + checkpoint.sync-base ({sb}) = {floor}, so no checkpoint could ever complete; set timeout = \"{floor}\" or more (Flink's default is \"{}\")",
+                defaults::CHECKPOINT_TIMEOUT.value
             ),
         );
     }
@@ -361,9 +380,9 @@ fn timeout_floor(c: &CheckpointConfig, s: &StorageConfig, cl: &ClusterConfig) ->
 }
 
 fn heartbeat(h: &RawHeartbeat) -> Result<HeartbeatConfig> {
-    let interval = h.interval.unwrap_or(SimDuration::from_secs(10));
+    let interval = h.interval.unwrap_or(defaults::HEARTBEAT_INTERVAL.value);
     let interval = positive(interval, "heartbeat.interval")?;
-    let timeout = h.timeout.unwrap_or(SimDuration::from_secs(50));
+    let timeout = h.timeout.unwrap_or(defaults::HEARTBEAT_TIMEOUT.value);
     if timeout < interval {
         return fail(
             "heartbeat.timeout",
@@ -372,11 +391,11 @@ fn heartbeat(h: &RawHeartbeat) -> Result<HeartbeatConfig> {
             ),
         );
     }
-    let threshold = h.rpc_failure_threshold;
+    let threshold = defaults::HEARTBEAT_RPC_FAILURE_THRESHOLD;
     Ok(HeartbeatConfig {
         interval,
         timeout,
-        rpc_failure_threshold: count(threshold, "heartbeat.rpc-failure-threshold", 2, 1)?,
+        rpc_failure_threshold: count_or(h.rpc_failure_threshold, threshold, 1)?,
     })
 }
 

@@ -2,7 +2,7 @@
 //! sources (lag grows), and aligned checkpoints take longer under
 //! backpressure than without, because the barrier waits behind full queues.
 
-use crate::common::{keyed_job, run};
+use crate::fixture::Job;
 use ckptsim::metrics::{CheckpointOutcome, RunResult};
 
 /// Mean (start delay, alignment, duration) of the checkpoints completed in a window.
@@ -14,7 +14,11 @@ fn means(r: &RunResult, from_s: f64, to_s: f64) -> (f64, f64, f64) {
             c.outcome == CheckpointOutcome::Completed && c.trigger_s > from_s && c.trigger_s < to_s
         })
         .collect();
-    assert!(!cs.is_empty());
+    assert_eq!(
+        cs.len(),
+        19,
+        "checkpoints completed in ({from_s} s, {to_s} s)"
+    );
     let n = cs.len() as f64;
     (
         cs.iter().map(|c| c.start_delay_s_max).sum::<f64>() / n,
@@ -26,20 +30,19 @@ fn means(r: &RunResult, from_s: f64, to_s: f64) -> (f64, f64, f64) {
 #[test]
 fn a_slow_operator_throttles_the_sources_and_lag_grows() {
     // 20,000 records/s arrive; two aggregate subtasks manage 2 × 6,000 = 12,000 records/s.
-    let r = run(
-        &keyed_job("two-phase-commit"),
-        &["job.operator[0].capacity=6000"],
-    );
+    let r = Job::keyed().agg_capacity(6000).run(&[]);
+    assert_eq!(r.summary.events, 65_491);
+    // Draining the backlog after the log stops at 2 min takes until 200.38 s.
+    assert_eq!(r.summary.sim_seconds, 200.380027247);
     let during: Vec<_> = r
         .samples
         .iter()
         .filter(|s| s.time_s > 20.0 && s.time_s <= 120.0)
         .collect();
     let read = during.iter().map(|s| s.source_records_per_s).sum::<f64>() / during.len() as f64;
-    assert!(
-        (11_000.0..=12_500.0).contains(&read),
-        "sources read {read} records/s"
-    );
+    // Mean over the 100 one-second samples in (20 s, 120 s]: just under the 12,000 the
+    // aggregates manage (barrier alignment blocks them for a while at every checkpoint).
+    assert_eq!(read, 11_974.74);
     let lag_at = |t: f64| {
         r.samples
             .iter()
@@ -47,41 +50,34 @@ fn a_slow_operator_throttles_the_sources_and_lag_grows() {
             .unwrap()
             .source_lag_records
     };
-    // Lag grows by about the 8,000 records/s the job cannot take.
+    // Lag grows by about the 8,000 records/s the job cannot take:
+    // (870,822 − 389,568) records ÷ 60 s.
+    assert_eq!((lag_at(50.0), lag_at(110.0)), (389_568, 870_822));
     let growth = (lag_at(110.0) - lag_at(50.0)) as f64 / 60.0;
-    assert!(
-        (7_000.0..=9_000.0).contains(&growth),
-        "lag grows {growth} records/s"
-    );
-    // Without the bottleneck the lag stays within a few polls' worth.
-    let fast = run(&keyed_job("two-phase-commit"), &[]);
-    assert!(fast.samples.iter().all(|s| s.source_lag_records < 20_000));
+    assert_eq!(growth, 8_020.9);
+    // Without the bottleneck the lag stays within a few polls' worth: at most 1,053 records.
+    let fast = Job::keyed().run(&[]);
+    let lag_max = fast.samples.iter().map(|s| s.source_lag_records).max();
+    assert_eq!(lag_max, Some(1_053));
 }
 
 #[test]
 fn aligned_checkpoints_take_longer_under_backpressure() {
-    let slow = run(
-        &keyed_job("two-phase-commit"),
-        &["job.operator[0].capacity=6000"],
-    );
-    let fast = run(&keyed_job("two-phase-commit"), &[]);
+    let slow = Job::keyed().agg_capacity(6000).run(&[]);
+    let fast = Job::keyed().run(&[]);
     let (delay_slow, align_slow, dur_slow) = means(&slow, 20.0, 120.0);
     let (delay_fast, align_fast, dur_fast) = means(&fast, 20.0, 120.0);
+    // Means over the 19 checkpoints completed in (20 s, 120 s) of each run.
     // Ahead of the barrier on each aggregate input channel: the sender's share of its
     // result partition pool (2 channels × 2 + 8 floating = 12 buffers, ~6 per channel)
     // plus the receiver's buffers (2 exclusive + ~4 of the 8 floating), 327 records
     // each, drained at 3,000 records/s per channel: ~3,300 records, about a second.
-    assert!(
-        delay_slow > 0.5,
-        "start delay under backpressure {delay_slow} s"
-    );
-    assert!(
-        delay_fast < 0.05,
-        "start delay without backpressure {delay_fast} s"
-    );
-    assert!(align_slow > align_fast);
-    assert!(
-        dur_slow > 5.0 * dur_fast,
-        "durations {dur_slow} vs {dur_fast}"
-    );
+    assert_eq!(delay_slow, 0.9767988318421051);
+    assert_eq!(delay_fast, 0.01708736842105263);
+    // Without backpressure both barriers reach an aggregate together; with it, ~0.33 s apart.
+    assert_eq!(align_slow, 0.33283333352631583);
+    assert_eq!(align_fast, 0.0);
+    // 1.11 s against 0.16 s: about 7 times as long.
+    assert_eq!(dur_slow, 1.1143784269473689);
+    assert_eq!(dur_fast, 0.1587822222105263);
 }

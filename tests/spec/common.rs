@@ -1,4 +1,5 @@
 //! Shared helpers for the behaviour tests: scenarios from text, runs, binaries.
+//! The shared job itself is in `fixture`.
 
 use ckptsim::metrics::RunResult;
 use ckptsim::scenario::{Scenario, parse_str};
@@ -31,54 +32,4 @@ pub fn ckptsim(args: &[&str]) -> Output {
         .env_remove("RUST_BACKTRACE")
         .output()
         .expect("run ckptsim")
-}
-
-/// A small keyed job: source p=2 (4 partitions) → hash → keyed aggregate p=2 → forward → sink p=2,
-/// two TaskManagers with one slot each. `{sink}` is the sink kind.
-pub fn keyed_job(sink: &str) -> String {
-    format!(
-        r#"
-name = "keyed"
-seed = 7
-[job]
-duration = "2min"
-[[job.source]]
-name = "src"
-parallelism = 2
-partitions = 4
-rate = 20000
-record-bytes = 100
-capacity = 200000
-[[job.operator]]
-name = "agg"
-parallelism = 2
-capacity = 50000
-state = {{ keys = 100000, bytes-per-key = 100 }}
-[[job.sink]]
-name = "sink"
-parallelism = 2
-kind = "{sink}"
-capacity = 200000
-[[job.edge]]
-from = "src"
-to = "agg"
-partitioning = "hash"
-[[job.edge]]
-from = "agg"
-to = "sink"
-partitioning = "forward"
-[checkpoint]
-interval = "5s"
-[storage]
-latency = "20ms"
-bandwidth = "100MB/s"
-[cluster]
-taskmanagers = 2
-slots-per-taskmanager = 1
-[restart]
-strategy = "fixed-delay"
-attempts = 100
-delay = "1s"
-"#
-    )
 }

@@ -4,53 +4,40 @@
 //! simulated optimum interval near Daly's when Young's assumptions hold.
 
 use crate::common::{ckptsim, scratch};
+use crate::fixture::{Job, Restart};
 use ckptsim::sweep::{SweepOptions, grid, header, read_rows, run_row, run_sweep};
 use std::path::Path;
 
-/// A small sweep: 3 intervals × 2 timeouts × 4 seeds, stochastic TaskManager losses.
-const SMALL: &str = r#"
-name = "small-sweep"
-seed = 11
-[job]
-duration = "20min"
-[[job.source]]
-name = "src"
-parallelism = 2
-partitions = 2
-rate = 500
-capacity = 5000
-[[job.operator]]
-name = "agg"
-parallelism = 2
-capacity = 5000
-state = { keys = 100000, bytes-per-key = 200 }
-[[job.sink]]
-name = "sink"
-parallelism = 2
-capacity = 5000
-[[job.edge]]
-from = "src"
-to = "agg"
-partitioning = "hash"
-[[job.edge]]
-from = "agg"
-to = "sink"
-partitioning = "forward"
-[checkpoint]
-interval = "10s"
-[cluster]
-taskmanagers = 2
-[network]
-buffer-timeout = "1s"
-[output]
-sample-period = "10s"
-[[faults.stochastic]]
-taskmanager-loss = { mtbf = "10min" }
-[sweep]
-seeds = 4
-"checkpoint.interval" = ["2s", "20s", "1min"]
-"checkpoint.timeout" = ["1s", "10min"]
-"#;
+/// A small sweep: 3 intervals × 2 timeouts × 4 seeds, stochastic TaskManager losses
+/// (MTBF 10 min) on the keyed job at 500 records/s, 20 min of log, Flink's default
+/// restart strategy.
+fn small() -> Job {
+    Job::keyed()
+        .name("small-sweep")
+        .seed(11)
+        .duration("20min")
+        .partitions(2)
+        .rate(500)
+        .record_bytes(None)
+        .capacity(5000)
+        .state(100_000, 200)
+        .sink(None)
+        .interval("10s")
+        .without("storage")
+        .without("cluster")
+        .set("cluster", "taskmanagers", "2")
+        .restart(Restart::FlinkDefault)
+        .set("network", "buffer-timeout", "\"1s\"")
+        .set("output", "sample-period", "\"10s\"")
+        .stochastic("taskmanager-loss = { mtbf = \"10min\" }")
+        .set("sweep", "seeds", "4")
+        .set(
+            "sweep",
+            "\"checkpoint.interval\"",
+            "[\"2s\", \"20s\", \"1min\"]",
+        )
+        .set("sweep", "\"checkpoint.timeout\"", "[\"1s\", \"10min\"]")
+}
 
 fn write_scenario(dir: &Path, text: &str) -> String {
     let p = dir.join("sweep.toml");
@@ -79,7 +66,7 @@ fn bytes(p: &Path) -> Vec<u8> {
 #[test]
 fn runs_csv_is_identical_for_one_and_two_jobs() {
     let dir = scratch("sweep-jobs");
-    let sc = write_scenario(&dir, SMALL);
+    let sc = write_scenario(&dir, &small().toml());
     sweep_into(&sc, &dir.join("j1"), &["--jobs", "1"]);
     sweep_into(&sc, &dir.join("j2"), &["--jobs", "2"]);
     let a = bytes(&dir.join("j1/runs.csv"));
@@ -96,7 +83,7 @@ fn runs_csv_is_identical_for_one_and_two_jobs() {
 #[test]
 fn the_union_of_the_shards_equals_the_unsharded_sweep() {
     let dir = scratch("sweep-shards");
-    let sc = write_scenario(&dir, SMALL);
+    let sc = write_scenario(&dir, &small().toml());
     sweep_into(&sc, &dir.join("all"), &[]);
     for k in 0..3 {
         sweep_into(
@@ -135,9 +122,7 @@ fn the_union_of_the_shards_equals_the_unsharded_sweep() {
 fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
     let dir = scratch("sweep-resume");
     // Longer runs so that the kill lands part-way.
-    let text = SMALL
-        .replace("duration = \"20min\"", "duration = \"3h\"")
-        .replace("seeds = 4", "seeds = 12");
+    let text = small().duration("3h").set("sweep", "seeds", "12").toml();
     let sc = write_scenario(&dir, &text);
     sweep_into(&sc, &dir.join("reference"), &[]);
     let out = dir.join("killed");
@@ -164,6 +149,7 @@ fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
     child.wait().unwrap();
     let h = header(&grid(&text, "sweep.toml", &[]).unwrap().keys);
     let kept = read_rows(&journal, &h).unwrap();
+    // Where the kill lands depends on the machine's speed: a range, not a pinned count.
     assert!(
         kept.len() >= before && kept.len() < 72,
         "{} runs journaled",
@@ -189,7 +175,7 @@ fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
 #[test]
 fn aggregate_gives_paired_differences_against_the_first_point() {
     let dir = scratch("sweep-paired");
-    let g = grid(SMALL, "sweep.toml", &[]).unwrap();
+    let g = grid(&small().toml(), "sweep.toml", &[]).unwrap();
     run_sweep(
         &g,
         &SweepOptions {
@@ -252,42 +238,36 @@ fn the_committed_study_regenerates_byte_for_byte() {
 /// Young's assumptions: exponential failures (each of the two subtasks fails with an
 /// MTBF of 2 h, so the job's M = 1 h), a constant checkpoint cost C = 5 s (the
 /// synchronous phase; no state, no backpressure), C ≪ M, a quick restart.
-const YOUNG: &str = r#"
-name = "young"
-seed = 500
-[job]
-duration = "48h"
-[[job.source]]
-name = "src"
-parallelism = 1
-partitions = 1
-rate = 1
-capacity = 1000
-[[job.sink]]
-name = "sink"
-parallelism = 1
-capacity = 1000
-[[job.edge]]
-from = "src"
-to = "sink"
-partitioning = "forward"
-[checkpoint]
-interval = "60s"
-sync-base = "5s"
-[network]
-buffer-timeout = "10s"
-[restart]
-strategy = "fixed-delay"
-attempts = 1000000
-delay = "1s"
-[output]
-sample-period = "10min"
-[[faults.stochastic]]
-task-failure = { mtbf = "2h" }
-[sweep]
-seeds = 40
-"checkpoint.interval" = ["60s", "90s", "120s", "150s", "180s", "240s", "300s", "400s", "600s"]
-"#;
+fn young() -> Job {
+    Job::keyed()
+        .name("young")
+        .seed(500)
+        .duration("48h")
+        .no_operator()
+        .parallelism(1)
+        .partitions(1)
+        .rate(1)
+        .record_bytes(None)
+        .capacity(1000)
+        .sink(None)
+        .interval("60s")
+        .set("checkpoint", "sync-base", "\"5s\"")
+        .without("storage")
+        .without("cluster")
+        .set("network", "buffer-timeout", "\"10s\"")
+        .restart(Restart::FixedDelay {
+            attempts: 1_000_000,
+            delay: "1s",
+        })
+        .set("output", "sample-period", "\"10min\"")
+        .stochastic("task-failure = { mtbf = \"2h\" }")
+        .set("sweep", "seeds", "40")
+        .set(
+            "sweep",
+            "\"checkpoint.interval\"",
+            "[\"60s\", \"90s\", \"120s\", \"150s\", \"180s\", \"240s\", \"300s\", \"400s\", \"600s\"]",
+        )
+}
 
 /// Least squares fit of cost(T) = a/T + b·T + d; returns (a, b, d).
 fn fit(ts: &[f64], cs: &[f64]) -> (f64, f64, f64) {
@@ -322,7 +302,7 @@ fn fit(ts: &[f64], cs: &[f64]) -> (f64, f64, f64) {
 #[test]
 fn under_youngs_assumptions_the_cheapest_interval_is_near_dalys_optimum() {
     let dir = scratch("sweep-young");
-    let g = grid(YOUNG, "young.toml", &[]).unwrap();
+    let g = grid(&young().toml(), "young.toml", &[]).unwrap();
     let opts = SweepOptions {
         out: dir.clone(),
         shard: None,
@@ -347,7 +327,9 @@ fn under_youngs_assumptions_the_cheapest_interval_is_near_dalys_optimum() {
     // Daly with C = 5 s and M = 3600 s: sqrt(2·5·3600) = 189.74 s;
     // × (1 + sqrt(5/7200)/3 + (5/7200)/9) − 5 = 189.74 × 1.00886 − 5 = 186.42 s.
     let daly = ckptsim::models::daly(5.0, 3600.0);
-    assert!((daly - 186.42).abs() < 0.01, "{daly}");
+    assert_eq!(daly, 186.41796645112206);
+    // The fitted and the cheapest interval are estimates from 40 seeds per point of a
+    // noisy cost curve: the claim is statistical (it must hold for any seed), so ranges.
     assert!(
         (fitted - daly).abs() / daly <= 0.15,
         "fitted optimum {fitted:.1} s vs Daly {daly:.1} s"

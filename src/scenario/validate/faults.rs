@@ -127,7 +127,8 @@ fn stochastic(p: &str, s: &RawStochastic) -> Result<StochasticFault> {
     let mtbf = positive(required(g.mtbf, &mk)?, &mk)?;
     let sk = format!("{gk}.shape");
     let distribution = match (g.distribution, g.shape) {
-        (None | Some(RawDistribution::Exponential), None) => FailureDistribution::Exponential,
+        (None, None) => defaults::FAILURE_DISTRIBUTION.value,
+        (Some(RawDistribution::Exponential), None) => FailureDistribution::Exponential,
         (None | Some(RawDistribution::Exponential), Some(_)) => {
             return fail(
                 sk,

@@ -5,11 +5,9 @@
 //! earlier-declared first) and edges re-indexed into that order.
 
 use super::*;
+use crate::scenario::defaults::UPPER_MAX_PARALLELISM;
 use crate::time::SimTime;
 use std::collections::{BTreeSet, HashMap};
-
-/// Flink's upper bound on max-parallelism (2^15).
-pub const UPPER_MAX_PARALLELISM: u32 = 32_768;
 
 /// A vertex as read, before ordering: its key prefix in the file and its typed form.
 struct Vertex {
@@ -94,7 +92,7 @@ fn rate(p: &str, rate: Option<&RawRate>) -> Result<RateProfile> {
 
 fn source(p: &str, s: &RawSource) -> Result<VertexSpec> {
     vertex(p, &s.name, s.parallelism, s.capacity, || {
-        let record_bytes = s.record_bytes.map_or(100, |b| b.0);
+        let record_bytes = s.record_bytes.map_or(defaults::RECORD_BYTES.value, |b| b.0);
         Ok(VertexKind::Source(SourceSpec {
             partitions: count_req(s.partitions, &format!("{p}.partitions"), 1)?,
             rate: rate(p, s.rate.as_ref())?,
@@ -105,7 +103,7 @@ fn source(p: &str, s: &RawSource) -> Result<VertexSpec> {
 
 fn operator(p: &str, o: &RawOperator) -> Result<VertexSpec> {
     vertex(p, &o.name, o.parallelism, o.capacity, || {
-        let ratio = o.output_ratio.unwrap_or(1.0);
+        let ratio = o.output_ratio.unwrap_or(defaults::OUTPUT_RATIO.value);
         let output_ratio = finite_in(ratio, &format!("{p}.output-ratio"), 0.0, f64::INFINITY)?;
         let state = match &o.state {
             None => None,
@@ -127,7 +125,8 @@ fn operator(p: &str, o: &RawOperator) -> Result<VertexSpec> {
 fn sink(p: &str, s: &RawSink) -> Result<VertexSpec> {
     vertex(p, &s.name, s.parallelism, s.capacity, || {
         let kind = match s.kind {
-            None | Some(RawSinkKind::TwoPhaseCommit) => SinkKind::TwoPhaseCommit,
+            None => defaults::SINK_KIND.value,
+            Some(RawSinkKind::TwoPhaseCommit) => SinkKind::TwoPhaseCommit,
             Some(RawSinkKind::AtLeastOnce) => SinkKind::AtLeastOnce,
         };
         Ok(VertexKind::Sink(SinkSpec { kind }))
@@ -137,7 +136,7 @@ fn sink(p: &str, s: &RawSink) -> Result<VertexSpec> {
 /// Checks `[job]` and builds the job graph.
 pub fn job(raw: &RawJob) -> Result<JobSpec> {
     let duration = positive(required(raw.duration, "job.duration")?, "job.duration")?;
-    let drain_timeout = raw.drain_timeout.unwrap_or(SimDuration::from_secs(600));
+    let drain_timeout = raw.drain_timeout.unwrap_or(defaults::DRAIN_TIMEOUT.value);
     let mut vs: Vec<Vertex> = Vec::new();
     for (i, s) in raw.source.iter().enumerate() {
         let key = format!("job.source[{i}]");
@@ -208,7 +207,8 @@ pub fn job(raw: &RawJob) -> Result<JobSpec> {
         }
     }
     let order = topological(&vs, &edges)?;
-    let max_parallelism = count(raw.max_parallelism, "job.max-parallelism", 128, 1)?;
+    let default = defaults::MAX_PARALLELISM;
+    let max_parallelism = count_or(raw.max_parallelism, default, 1)?;
     if max_parallelism > UPPER_MAX_PARALLELISM {
         return fail(
             "job.max-parallelism",
@@ -222,7 +222,8 @@ pub fn job(raw: &RawJob) -> Result<JobSpec> {
         return fail(
             "job.max-parallelism",
             format!(
-                "max-parallelism {max_parallelism} is below the parallelism {par} of `{name}`; key groups cannot be spread over more subtasks than there are, so set max-parallelism to at least {par} (Flink's default is 128)"
+                "max-parallelism {max_parallelism} is below the parallelism {par} of `{name}`; key groups cannot be spread over more subtasks than there are, so set max-parallelism to at least {par} (Flink's default is {})",
+                default.value
             ),
         );
     }

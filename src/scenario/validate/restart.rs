@@ -3,10 +3,22 @@
 
 use super::*;
 
-/// Checks `[restart]` and builds the strategy (default: exponential-delay).
+/// The kind of a typed strategy, as written in `strategy = ...`.
+fn kind_of(s: &RestartStrategy) -> RawRestartKind {
+    match s {
+        RestartStrategy::None => RawRestartKind::None,
+        RestartStrategy::FixedDelay { .. } => RawRestartKind::FixedDelay,
+        RestartStrategy::ExponentialDelay { .. } => RawRestartKind::ExponentialDelay,
+        RestartStrategy::FailureRate { .. } => RawRestartKind::FailureRate,
+    }
+}
+
+/// Checks `[restart]` and builds the strategy (default: `defaults::RESTART_STRATEGY`,
+/// exponential-delay); each strategy's absent keys take their defaults from the table.
 pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
     use RawRestartKind as K;
-    let kind = r.strategy.unwrap_or(K::ExponentialDelay);
+    use defaults::*;
+    let kind = r.strategy.unwrap_or(kind_of(&RESTART_STRATEGY.value));
     let (fixed, exp, rate) = (K::FixedDelay, K::ExponentialDelay, K::FailureRate);
     let keys: [(&str, bool, &[K]); 9] = [
         ("attempts", r.attempts.is_some(), &[fixed, exp]),
@@ -54,16 +66,17 @@ pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
             );
         }
     }
-    let second = SimDuration::from_secs;
     Ok(match kind {
         K::None => RestartStrategy::None,
         K::FixedDelay => RestartStrategy::FixedDelay {
-            attempts: count(r.attempts, "restart.attempts", 1, 0)?,
-            delay: r.delay.unwrap_or(second(1)),
+            attempts: count_or(r.attempts, FIXED_DELAY_ATTEMPTS, 0)?,
+            delay: r.delay.unwrap_or(FIXED_DELAY_DELAY.value),
         },
         K::ExponentialDelay => {
-            let initial = r.initial_backoff.unwrap_or(second(1));
-            let max = r.max_backoff.unwrap_or(second(60));
+            let initial = r
+                .initial_backoff
+                .unwrap_or(EXPONENTIAL_INITIAL_BACKOFF.value);
+            let max = r.max_backoff.unwrap_or(EXPONENTIAL_MAX_BACKOFF.value);
             if max < initial {
                 return fail(
                     "restart.max-backoff",
@@ -72,8 +85,10 @@ pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
                     ),
                 );
             }
-            let multiplier = r.backoff_multiplier.unwrap_or(1.5);
-            let jitter = r.jitter_factor.unwrap_or(0.1);
+            let multiplier = r
+                .backoff_multiplier
+                .unwrap_or(EXPONENTIAL_BACKOFF_MULTIPLIER.value);
+            let jitter = r.jitter_factor.unwrap_or(EXPONENTIAL_JITTER_FACTOR.value);
             RestartStrategy::ExponentialDelay {
                 initial,
                 max,
@@ -83,22 +98,21 @@ pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
                     1.0,
                     f64::INFINITY,
                 )?,
-                reset_threshold: r.reset_backoff_threshold.unwrap_or(second(3600)),
+                reset_threshold: r
+                    .reset_backoff_threshold
+                    .unwrap_or(EXPONENTIAL_RESET_BACKOFF_THRESHOLD.value),
                 jitter: finite_in(jitter, "restart.jitter-factor", 0.0, 1.0)?,
-                attempts: count(r.attempts, "restart.attempts", u32::MAX, 0)?,
+                attempts: count_or(r.attempts, EXPONENTIAL_ATTEMPTS, 0)?,
             }
         }
         K::FailureRate => {
-            let interval = r.failure_rate_interval.unwrap_or(second(60));
+            let interval = r
+                .failure_rate_interval
+                .unwrap_or(FAILURE_RATE_INTERVAL.value);
             RestartStrategy::FailureRate {
-                max_failures: count(
-                    r.max_failures_per_interval,
-                    "restart.max-failures-per-interval",
-                    1,
-                    1,
-                )?,
+                max_failures: count_or(r.max_failures_per_interval, FAILURE_RATE_MAX_FAILURES, 1)?,
                 interval: positive(interval, "restart.failure-rate-interval")?,
-                delay: r.delay.unwrap_or(second(1)),
+                delay: r.delay.unwrap_or(FAILURE_RATE_DELAY.value),
             }
         }
     })

@@ -1,0 +1,426 @@
+//! The default of every optional scenario key, in one table, each with the
+//! Flink option it mirrors.
+//!
+//! Validation (`scenario::validate`) fills every absent key from here and
+//! nowhere else. An entry is a [`Setting`]: the scenario key it fills, the
+//! Flink configuration option it stands for (with Flink's default as its
+//! value), or `None` for a parameter of ckptsim's own model that Flink has no
+//! option for (storage latency, deploy time, ...). Flink's hard limits that
+//! validation enforces, and Flink defaults that no scenario key sets, are at
+//! the end. This module holds data only: no parsing, no checks.
+
+use super::typed::{
+    CheckpointMode, FailoverStrategy, FailureDistribution, FirstTrigger, RestartStrategy, SinkKind,
+};
+use crate::time::SimDuration;
+
+/// One default: the scenario key it fills, the Flink option it mirrors, and its value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Setting<T> {
+    /// Dotted scenario key (`[i]` stands for any index of an array of tables).
+    pub key: &'static str,
+    /// Flink's configuration option, or `None` for a ckptsim model parameter.
+    pub flink: Option<&'static str>,
+    /// The value taken when the key is absent.
+    pub value: T,
+}
+
+impl<T> Setting<T> {
+    /// A default that is Flink's default for `option`.
+    const fn flink(key: &'static str, option: &'static str, value: T) -> Self {
+        Setting {
+            key,
+            flink: Some(option),
+            value,
+        }
+    }
+
+    /// A default of ckptsim's own model (no Flink option).
+    const fn model(key: &'static str, value: T) -> Self {
+        Setting {
+            key,
+            flink: None,
+            value,
+        }
+    }
+}
+
+const fn ms(n: u64) -> SimDuration {
+    SimDuration::from_millis(n)
+}
+
+const fn secs(n: u64) -> SimDuration {
+    SimDuration::from_secs(n)
+}
+
+// ---- top level ----
+
+/// Region failover, Flink's default.
+pub const FAILOVER: Setting<FailoverStrategy> = Setting::flink(
+    "failover",
+    "jobmanager.execution.failover-strategy",
+    FailoverStrategy::Region,
+);
+/// Run seed.
+pub const SEED: Setting<u64> = Setting::model("seed", 0);
+
+// ---- [job] ----
+
+/// Longest drain after `job.duration` before the run ends unfinished: 10 min.
+pub const DRAIN_TIMEOUT: Setting<SimDuration> = Setting::model("job.drain-timeout", secs(600));
+/// Key groups: 128 (Flink derives it from the parallelism, at least 128).
+pub const MAX_PARALLELISM: Setting<u32> =
+    Setting::flink("job.max-parallelism", "pipeline.max-parallelism", 128);
+/// Bytes per source record.
+pub const RECORD_BYTES: Setting<u64> = Setting::model("job.source[i].record-bytes", 100);
+/// Output records per input record of an operator.
+pub const OUTPUT_RATIO: Setting<f64> = Setting::model("job.operator[i].output-ratio", 1.0);
+/// Sink delivery guarantee.
+pub const SINK_KIND: Setting<SinkKind> =
+    Setting::model("job.sink[i].kind", SinkKind::TwoPhaseCommit);
+
+// ---- [checkpoint] ----
+
+/// Checkpoint timeout: 10 min.
+pub const CHECKPOINT_TIMEOUT: Setting<SimDuration> = Setting::flink(
+    "checkpoint.timeout",
+    "execution.checkpointing.timeout",
+    secs(600),
+);
+/// Minimum pause between the end of one checkpoint and the next trigger: none.
+pub const MIN_PAUSE: Setting<SimDuration> = Setting::flink(
+    "checkpoint.min-pause",
+    "execution.checkpointing.min-pause",
+    SimDuration::ZERO,
+);
+/// Pending checkpoints at once: 1.
+pub const MAX_CONCURRENT: Setting<u32> = Setting::flink(
+    "checkpoint.max-concurrent",
+    "execution.checkpointing.max-concurrent-checkpoints",
+    1,
+);
+/// Consecutive failed checkpoints tolerated before a failover: 0.
+pub const TOLERABLE_FAILED: Setting<u32> = Setting::flink(
+    "checkpoint.tolerable-failed",
+    "execution.checkpointing.tolerable-failed-checkpoints",
+    0,
+);
+/// Aligned exactly-once barriers.
+pub const CHECKPOINT_MODE: Setting<CheckpointMode> = Setting::flink(
+    "checkpoint.mode",
+    "execution.checkpointing.mode",
+    CheckpointMode::ExactlyOnce,
+);
+/// First checkpoint when all tasks run (Flink 2.3 as observed on a local cluster).
+pub const FIRST_TRIGGER: Setting<FirstTrigger> =
+    Setting::model("checkpoint.first-trigger", FirstTrigger::OnRunning);
+/// Fixed part of a task's synchronous snapshot phase.
+pub const SYNC_BASE: Setting<SimDuration> = Setting::model("checkpoint.sync-base", ms(1));
+/// Speed of the synchronous phase over a task's state: 2 GB/s.
+pub const SYNC_SPEED_BYTES_PER_S: Setting<u64> =
+    Setting::model("checkpoint.sync-speed", 2_000_000_000);
+/// Checkpoint metadata written by the coordinator on completion.
+pub const METADATA_BYTES: Setting<u64> = Setting::model("checkpoint.metadata-bytes", 4096);
+
+// ---- [storage] ----
+
+/// Per-request latency of the checkpoint storage.
+pub const STORAGE_LATENCY: Setting<SimDuration> = Setting::model("storage.latency", ms(20));
+/// Aggregate bandwidth of the checkpoint storage: 200 MB/s.
+pub const STORAGE_BANDWIDTH_BYTES_PER_S: Setting<u64> =
+    Setting::model("storage.bandwidth", 200_000_000);
+// ---- [network] ----
+
+/// Network buffer (memory segment) size: 32 KiB.
+pub const BUFFER_SIZE_BYTES: Setting<u64> = Setting::flink(
+    "network.buffer-size",
+    "taskmanager.memory.segment-size",
+    32 * 1024,
+);
+/// Flush of a partly filled buffer: 100 ms.
+pub const BUFFER_TIMEOUT: Setting<SimDuration> = Setting::flink(
+    "network.buffer-timeout",
+    "execution.buffer-timeout.interval",
+    ms(100),
+);
+/// Exclusive buffers per input channel: 2.
+pub const EXCLUSIVE_BUFFERS: Setting<u32> = Setting::flink(
+    "network.exclusive-buffers",
+    "taskmanager.network.memory.buffers-per-channel",
+    2,
+);
+/// Floating buffers per input gate: 8.
+pub const FLOATING_BUFFERS: Setting<u32> = Setting::flink(
+    "network.floating-buffers",
+    "taskmanager.network.memory.floating-buffers-per-gate",
+    8,
+);
+/// Buffers one output subpartition may queue before the producer blocks: 10.
+pub const MAX_BUFFERS_PER_CHANNEL: Setting<u32> = Setting::flink(
+    "network.max-buffers-per-channel",
+    "taskmanager.network.memory.max-buffers-per-channel",
+    10,
+);
+/// One-way latency between TaskManagers.
+pub const NETWORK_LATENCY: Setting<SimDuration> = Setting::model("network.latency", ms(1));
+/// Bandwidth of one remote channel: 1 Gbit/s.
+pub const NETWORK_BANDWIDTH_BYTES_PER_S: Setting<u64> =
+    Setting::model("network.bandwidth", 125_000_000);
+
+// ---- [cluster] ----
+
+/// TaskManagers.
+pub const TASKMANAGERS: Setting<u32> = Setting::model("cluster.taskmanagers", 1);
+/// Slots per TaskManager: 1.
+pub const SLOTS_PER_TASKMANAGER: Setting<u32> = Setting::flink(
+    "cluster.slots-per-taskmanager",
+    "taskmanager.numberOfTaskSlots",
+    1,
+);
+/// From a TaskManager declared lost to its replacement registered.
+pub const TASKMANAGER_STARTUP: Setting<SimDuration> =
+    Setting::model("cluster.taskmanager-startup", secs(10));
+/// One-way RPC latency between JobManager and TaskManagers.
+pub const RPC_LATENCY: Setting<SimDuration> = Setting::model("cluster.rpc-latency", ms(1));
+
+// ---- [heartbeat] ----
+
+/// Heartbeat request interval: 10 s.
+pub const HEARTBEAT_INTERVAL: Setting<SimDuration> =
+    Setting::flink("heartbeat.interval", "heartbeat.interval", secs(10));
+/// A silent TaskManager is lost after 50 s.
+pub const HEARTBEAT_TIMEOUT: Setting<SimDuration> =
+    Setting::flink("heartbeat.timeout", "heartbeat.timeout", secs(50));
+/// Consecutive failed heartbeat RPCs that declare a killed TaskManager lost: 2.
+pub const HEARTBEAT_RPC_FAILURE_THRESHOLD: Setting<u32> = Setting::flink(
+    "heartbeat.rpc-failure-threshold",
+    "heartbeat.rpc-failure-threshold",
+    2,
+);
+
+// ---- [restart] ----
+
+/// Fixed-delay: restart attempts before the job fails: 1.
+pub const FIXED_DELAY_ATTEMPTS: Setting<u32> = Setting::flink(
+    "restart.attempts",
+    "restart-strategy.fixed-delay.attempts",
+    1,
+);
+/// Fixed-delay: delay before each restart: 1 s.
+pub const FIXED_DELAY_DELAY: Setting<SimDuration> = Setting::flink(
+    "restart.delay",
+    "restart-strategy.fixed-delay.delay",
+    secs(1),
+);
+/// Exponential-delay: first backoff: 1 s.
+pub const EXPONENTIAL_INITIAL_BACKOFF: Setting<SimDuration> = Setting::flink(
+    "restart.initial-backoff",
+    "restart-strategy.exponential-delay.initial-backoff",
+    secs(1),
+);
+/// Exponential-delay: largest backoff: 1 min.
+pub const EXPONENTIAL_MAX_BACKOFF: Setting<SimDuration> = Setting::flink(
+    "restart.max-backoff",
+    "restart-strategy.exponential-delay.max-backoff",
+    secs(60),
+);
+/// Exponential-delay: growth factor per failure: 1.5.
+pub const EXPONENTIAL_BACKOFF_MULTIPLIER: Setting<f64> = Setting::flink(
+    "restart.backoff-multiplier",
+    "restart-strategy.exponential-delay.backoff-multiplier",
+    1.5,
+);
+/// Exponential-delay: quiet time after which the backoff resets: 1 h.
+pub const EXPONENTIAL_RESET_BACKOFF_THRESHOLD: Setting<SimDuration> = Setting::flink(
+    "restart.reset-backoff-threshold",
+    "restart-strategy.exponential-delay.reset-backoff-threshold",
+    secs(3600),
+);
+/// Exponential-delay: jitter factor: 0.1.
+pub const EXPONENTIAL_JITTER_FACTOR: Setting<f64> = Setting::flink(
+    "restart.jitter-factor",
+    "restart-strategy.exponential-delay.jitter-factor",
+    0.1,
+);
+/// Exponential-delay: restarts before the job fails: unbounded (Flink: Integer.MAX_VALUE).
+pub const EXPONENTIAL_ATTEMPTS: Setting<u32> = Setting::flink(
+    "restart.attempts",
+    "restart-strategy.exponential-delay.attempts-before-reset-backoff",
+    u32::MAX,
+);
+/// Failure-rate: failures allowed per interval: 1.
+pub const FAILURE_RATE_MAX_FAILURES: Setting<u32> = Setting::flink(
+    "restart.max-failures-per-interval",
+    "restart-strategy.failure-rate.max-failures-per-interval",
+    1,
+);
+/// Failure-rate: the sliding window: 1 min.
+pub const FAILURE_RATE_INTERVAL: Setting<SimDuration> = Setting::flink(
+    "restart.failure-rate-interval",
+    "restart-strategy.failure-rate.failure-rate-interval",
+    secs(60),
+);
+/// Failure-rate: delay before each restart: 1 s.
+pub const FAILURE_RATE_DELAY: Setting<SimDuration> = Setting::flink(
+    "restart.delay",
+    "restart-strategy.failure-rate.delay",
+    secs(1),
+);
+/// The strategy: exponential-delay with the defaults above, Flink's default when
+/// checkpointing is enabled.
+pub const RESTART_STRATEGY: Setting<RestartStrategy> = Setting::flink(
+    "restart.strategy",
+    "restart-strategy.type",
+    RestartStrategy::ExponentialDelay {
+        initial: EXPONENTIAL_INITIAL_BACKOFF.value,
+        max: EXPONENTIAL_MAX_BACKOFF.value,
+        multiplier: EXPONENTIAL_BACKOFF_MULTIPLIER.value,
+        reset_threshold: EXPONENTIAL_RESET_BACKOFF_THRESHOLD.value,
+        jitter: EXPONENTIAL_JITTER_FACTOR.value,
+        attempts: EXPONENTIAL_ATTEMPTS.value,
+    },
+);
+
+// ---- [recovery], [faults] and [output]: ckptsim's model, no Flink options ----
+
+/// From a task's exception to the JobManager handling it.
+pub const FAILURE_REPORT_DELAY: Setting<SimDuration> =
+    Setting::model("recovery.failure-report-delay", ms(10));
+/// From a TaskManager's death to its peers noticing the broken connections.
+pub const CONNECTION_LOSS_DETECTION: Setting<SimDuration> =
+    Setting::model("recovery.connection-loss-detection", ms(200));
+/// From the failover decision to the tasks cancelled.
+pub const CANCEL: Setting<SimDuration> = Setting::model("recovery.cancel", ms(100));
+/// Slot assignment and deployment per restart.
+pub const DEPLOY: Setting<SimDuration> = Setting::model("recovery.deploy", ms(500));
+/// Inter-failure times of a stochastic fault generator: exponential (memoryless).
+pub const FAILURE_DISTRIBUTION: Setting<FailureDistribution> = Setting::model(
+    "faults.stochastic[i].<kind>.distribution",
+    FailureDistribution::Exponential,
+);
+/// Period of the time series.
+pub const SAMPLE_PERIOD: Setting<SimDuration> = Setting::model("output.sample-period", secs(1));
+
+// ---- Flink's limits ----
+
+/// Shortest checkpoint interval Flink accepts (CheckpointCoordinator's `MINIMAL_CHECKPOINT_TIME`).
+pub const MIN_CHECKPOINT_INTERVAL: SimDuration = ms(10);
+/// Largest max-parallelism (KeyGroupRangeAssignment's `UPPER_BOUND_MAX_PARALLELISM`, 2^15).
+pub const UPPER_MAX_PARALLELISM: u32 = 32_768;
+
+// ---- Flink's defaults the simulator uses that no scenario key sets ----
+
+/// `state.storage.fs.memory-threshold`: state up to 20 KiB travels inline with the
+/// acknowledgement instead of as a file (the checkpoint room's `INLINE_STATE_BYTES`).
+pub const MEMORY_THRESHOLD_BYTES: u64 = 20 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::super::validate::testkit::{MINIMAL, with};
+    use super::*;
+    use crate::scenario::parse_str;
+
+    fn set<T: std::fmt::Display>(s: Setting<T>) -> String {
+        format!("{}={}", s.key, s.value)
+    }
+
+    /// `text` parses to the same scenario with and without `sets`.
+    fn unchanged_by(text: &str, sets: &[String]) {
+        let plain = parse_str(text, "t.toml", &[]).unwrap();
+        let explicit = parse_str(text, "t.toml", sets).unwrap();
+        assert_eq!(explicit, plain, "{sets:?}");
+    }
+
+    /// Writing every default out changes nothing: the table holds what validation applies.
+    #[test]
+    fn writing_the_defaults_out_changes_nothing() {
+        let sets = [
+            set(SEED),
+            set(DRAIN_TIMEOUT),
+            set(MAX_PARALLELISM),
+            set(RECORD_BYTES).replace("[i]", "[0]"),
+            format!("job.operator[0].output-ratio={:?}", OUTPUT_RATIO.value),
+            "job.sink[0].kind=two-phase-commit".into(),
+            "failover=region".into(),
+            set(CHECKPOINT_TIMEOUT),
+            set(MIN_PAUSE),
+            set(MAX_CONCURRENT),
+            set(TOLERABLE_FAILED),
+            "checkpoint.mode=exactly-once".into(),
+            "checkpoint.first-trigger=on-running".into(),
+            set(SYNC_BASE),
+            set(SYNC_SPEED_BYTES_PER_S),
+            set(METADATA_BYTES),
+            set(STORAGE_LATENCY),
+            set(STORAGE_BANDWIDTH_BYTES_PER_S),
+            set(BUFFER_SIZE_BYTES),
+            set(BUFFER_TIMEOUT),
+            set(EXCLUSIVE_BUFFERS),
+            set(FLOATING_BUFFERS),
+            set(MAX_BUFFERS_PER_CHANNEL),
+            set(NETWORK_LATENCY),
+            set(NETWORK_BANDWIDTH_BYTES_PER_S),
+            set(SLOTS_PER_TASKMANAGER),
+            set(TASKMANAGER_STARTUP),
+            set(RPC_LATENCY),
+            set(HEARTBEAT_INTERVAL),
+            set(HEARTBEAT_TIMEOUT),
+            set(HEARTBEAT_RPC_FAILURE_THRESHOLD),
+            set(FAILURE_REPORT_DELAY),
+            set(CONNECTION_LOSS_DETECTION),
+            set(CANCEL),
+            set(DEPLOY),
+            set(SAMPLE_PERIOD),
+        ];
+        unchanged_by(MINIMAL, &sets);
+        // MINIMAL sets taskmanagers = 2; without it the default applies.
+        let one_tm = with("taskmanagers = 2", "slots-per-taskmanager = 2");
+        unchanged_by(&one_tm, &[set(TASKMANAGERS)]);
+    }
+
+    #[test]
+    fn each_restart_strategy_takes_its_defaults_from_the_table() {
+        let no_keys = with("strategy = \"fixed-delay\"\nattempts = 3", "");
+        let plain = parse_str(&no_keys, "t.toml", &[]).unwrap();
+        assert_eq!(plain.restart, RESTART_STRATEGY.value);
+        let exponential = [
+            "restart.strategy=exponential-delay".to_string(),
+            set(EXPONENTIAL_INITIAL_BACKOFF),
+            set(EXPONENTIAL_MAX_BACKOFF),
+            set(EXPONENTIAL_BACKOFF_MULTIPLIER),
+            set(EXPONENTIAL_RESET_BACKOFF_THRESHOLD),
+            set(EXPONENTIAL_JITTER_FACTOR),
+            set(EXPONENTIAL_ATTEMPTS),
+        ];
+        unchanged_by(&no_keys, &exponential);
+        let fixed = with("attempts = 3", "");
+        unchanged_by(&fixed, &[set(FIXED_DELAY_ATTEMPTS), set(FIXED_DELAY_DELAY)]);
+        let rate = with(
+            "strategy = \"fixed-delay\"\nattempts = 3",
+            "strategy = \"failure-rate\"",
+        );
+        let sets = [
+            set(FAILURE_RATE_MAX_FAILURES),
+            set(FAILURE_RATE_INTERVAL),
+            set(FAILURE_RATE_DELAY),
+        ];
+        unchanged_by(&rate, &sets);
+    }
+
+    #[test]
+    fn flink_options_are_named_as_in_flink() {
+        // A few spot checks of the spelling; the values are pinned by
+        // `scenario::tests::minimal_scenario_takes_flink_defaults`.
+        assert_eq!(
+            CHECKPOINT_TIMEOUT.flink,
+            Some("execution.checkpointing.timeout")
+        );
+        assert_eq!(
+            HEARTBEAT_RPC_FAILURE_THRESHOLD.flink,
+            Some("heartbeat.rpc-failure-threshold")
+        );
+        assert_eq!(STORAGE_LATENCY.flink, None);
+        assert_eq!(MIN_CHECKPOINT_INTERVAL.to_string(), "10ms");
+        assert_eq!(CHECKPOINT_TIMEOUT.value.to_string(), "10min");
+    }
+}
