@@ -8,6 +8,7 @@
 use super::{ModelInputs, Predictions, estimate, job_mtbf_s, parts, predict};
 use crate::metrics::{CheckpointOutcome, RunResult};
 use crate::scenario::{Scenario, StochasticKind};
+use crate::stats::mean;
 use std::fmt::Write;
 
 /// Seconds with three decimals and the unit ("inf s" for +∞, "-" for NaN).
@@ -58,11 +59,6 @@ fn prediction_rows(out: &mut String, preds: &[Predictions], measured: Option<[St
     for (k, (label, f)) in rows.iter().enumerate() {
         row(out, label, &cells(*f, k), "");
     }
-}
-
-/// Mean of `xs`, NaN when empty.
-fn mean(xs: &[f64]) -> f64 {
-    crate::stats::estimate(xs).mean
 }
 
 /// Human text for `ckptsim model`: inputs and predictions from the settings, and against `measured` if given.

@@ -7,11 +7,12 @@ use plotters::prelude::*;
 
 use super::LEGEND_W_PX;
 use super::axes::{AxisDef, Chart, new_chart, plot_width};
-use super::data::{Sweep, human, median, micros};
+use super::data::{Metric, Sweep, human, micros};
 use super::draw::{identical, no_data, polyline, series_with_band, titled};
-use crate::plot::PlotError;
-use crate::plot::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
-use crate::plot::style::{FONT, draw_err, trimmed};
+use crate::output::chart::PlotError;
+use crate::output::chart::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
+use crate::output::chart::style::{FONT, draw_err, trimmed};
+use crate::stats::median;
 
 const MODEL_T_PLUS_R: RGBColor = RGBColor(30, 30, 30);
 const MODEL_HALF_T_PLUS_R: RGBColor = RGBColor(130, 130, 130);
@@ -30,7 +31,7 @@ pub(super) fn recovery_chart<DB: DrawingBackend>(
     )?;
     let (plot_area, legend_area) = body.split_horizontally(body.dim_in_pixel().0 - LEGEND_W_PX);
     let curves: Vec<Vec<[f64; 4]>> = (0..sweep.series.len())
-        .map(|s| sweep.curve(s, "recovery_mean_s"))
+        .map(|s| sweep.curve(s, |m| m.recovery_mean_s))
         .collect();
     let x = sweep.interval_axis(plot_width(plot_area.dim_in_pixel().0));
     let y = AxisDef::fit(
@@ -80,12 +81,11 @@ fn measured_series<DB: DrawingBackend>(
 }
 
 fn model_curves(sweep: &Sweep, series: usize) -> Vec<[f64; 4]> {
-    let col = |m: &str| sweep.agg.numbers(&format!("{m}_mean"));
     let (m, t_r, half, rate) = (
-        col("model_m_s"),
-        col("model_t_plus_r_s"),
-        col("model_half_t_plus_r_s"),
-        col("model_cost_s_per_h"),
+        sweep.means(|m| m.model_m_s),
+        sweep.means(|m| m.model_t_plus_r_s),
+        sweep.means(|m| m.model_half_t_plus_r_s),
+        sweep.means(|m| m.model_cost_s_per_h),
     );
     sweep
         .points_of(series)
@@ -108,16 +108,21 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
     )?;
     let (plot_area, legend_area) = body.split_horizontally(body.dim_in_pixel().0 - LEGEND_W_PX);
     let curves: Vec<Vec<[f64; 4]>> = (0..sweep.series.len())
-        .map(|s| sweep.curve(s, "cost_s_per_h"))
+        .map(|s| sweep.curve(s, |m| m.cost_s_per_h))
         .collect();
     let longest = sweep.longest();
     let models = longest.map(|s| model_curves(sweep, s)).unwrap_or_default();
-    let optimum = |metric: &str| {
-        let col = sweep.agg.numbers(&format!("{metric}_mean"));
+    let optimum = |metric: Metric| {
+        let col = sweep.means(metric);
         let of_longest = longest.map(|s| sweep.points_of(s)).unwrap_or_default();
-        median(of_longest.iter().map(|(i, _)| col[*i]).collect())
+        median(
+            &of_longest
+                .iter()
+                .map(|(i, _)| col[*i])
+                .collect::<Vec<f64>>(),
+        )
     };
-    let (young, daly) = (optimum("young_t_opt_s"), optimum("daly_t_opt_s"));
+    let (young, daly) = (optimum(|m| m.young_t_opt_s), optimum(|m| m.daly_t_opt_s));
 
     let x = sweep.interval_axis(plot_width(plot_area.dim_in_pixel().0));
     let measured = curves.iter().flatten().flat_map(|p| [p[1], p[2], p[3]]);

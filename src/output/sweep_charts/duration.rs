@@ -8,12 +8,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{AxisDef, new_chart, plot_width};
-use super::data::{Sweep, median, micros, quantile};
+use super::data::{Sweep, micros};
 use super::draw::{identical, no_data, polyline, titled};
 use super::{LEGEND_W_PX, PALETTE};
-use crate::plot::PlotError;
-use crate::plot::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
-use crate::plot::style::{FONT, draw_err};
+use crate::metrics::sweep_rows::RunMetrics;
+use crate::output::chart::PlotError;
+use crate::output::chart::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
+use crate::output::chart::style::{FONT, draw_err};
+use crate::stats::{median, quantile};
 
 /// The glyph of one interval: (interval_s, q1, median, q3 of the runs' p50; median p90; max; runs).
 #[derive(Clone, Copy, Debug)]
@@ -42,9 +44,12 @@ impl Spread {
 }
 
 fn spreads(sweep: &Sweep, series: usize) -> Vec<Spread> {
-    let p50 = sweep.runs.numbers("checkpoint_p50_s");
-    let p90 = sweep.runs.numbers("checkpoint_p90_s");
-    let max = sweep.runs.numbers("checkpoint_max_s");
+    let column = |get: fn(&RunMetrics) -> f64| -> Vec<f64> {
+        sweep.runs.iter().map(|r| get(&r.metrics)).collect()
+    };
+    let p50 = column(|m| m.checkpoint_p50_s);
+    let p90 = column(|m| m.checkpoint_p90_s);
+    let max = column(|m| m.checkpoint_max_s);
     let mut by_interval: BTreeMap<i64, (f64, Vec<usize>)> = BTreeMap::new();
     for i in 0..sweep.run_series.len() {
         if sweep.run_series[i] == Some(series) {
@@ -78,7 +83,7 @@ fn spreads(sweep: &Sweep, series: usize) -> Vec<Spread> {
                 q1: quantile(&m, 0.25),
                 median: quantile(&m, 0.5),
                 q3: quantile(&m, 0.75),
-                p90: median(rows.iter().map(|&i| p90[i]).collect()),
+                p90: median(&rows.iter().map(|&i| p90[i]).collect::<Vec<f64>>()),
                 max: top,
                 runs: m.len(),
             })
