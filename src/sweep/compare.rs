@@ -88,3 +88,15 @@ pub fn compare(a: &Path, b: &Path, metrics: &[String]) -> Result<(Vec<u8>, f64),
     }
     Ok((out, worst))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_metrics_are_columns_of_runs_csv() {
+        for m in DEFAULT_METRICS {
+            assert!(RunMetrics::index(m).is_some(), "{m} is no column");
+        }
+    }
+}

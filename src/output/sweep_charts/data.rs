@@ -61,11 +61,13 @@ pub(super) struct Sweep {
     point_series: Vec<Option<usize>>,
     /// Interval of each aggregate.csv row, seconds.
     pub(super) point_interval_s: Vec<f64>,
-    /// Series and interval of each runs.csv row.
+    /// Series of each runs.csv row.
     pub(super) run_series: Vec<Option<usize>>,
+    /// Interval of each runs.csv row, seconds.
     pub(super) run_interval_s: Vec<f64>,
-    /// Distinct intervals and timeouts, ascending.
+    /// Distinct intervals, ascending.
     pub(super) intervals: Vec<Tick>,
+    /// Distinct timeouts, ascending.
     pub(super) timeouts: Vec<Tick>,
     /// Median runs per point.
     seeds: f64,

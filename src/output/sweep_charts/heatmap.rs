@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{AxisDef, Scale};
+use super::axes::{AxisDef, Chart, Scale};
 use super::data::{Metric, Sweep, Tick, micros};
 use super::draw::{no_data, titled};
 use super::{X_LABEL_AREA_PX, Y_LABEL_AREA_PX};
@@ -199,6 +199,25 @@ fn heatmap_panel<DB: DrawingBackend>(
         w if w >= 36 => 13,
         _ => 11,
     };
+    let any = draw_cells(&mut chart, heat, values, font_px)?;
+    if !any {
+        no_data(&chart, &format!("no {} values", heat.metric))?;
+    }
+    // The bar spans the cells' height; pixel rows relative to the bar's area.
+    let base = bar_area.get_base_pixel().1;
+    let top = chart.backend_coord(&(0.0, ny as f64)).1 - base;
+    let bottom = chart.backend_coord(&(0.0, 0.0)).1 - base;
+    colour_bar(&bar_area, heat, top..bottom)
+}
+
+/// Draws one cell per value, coloured by `heat`, with its value written in it
+/// (a dash where there is none); returns whether any value was drawn.
+fn draw_cells<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    heat: &Heat<'_>,
+    values: &[Vec<f64>],
+    font_px: u32,
+) -> Result<bool, PlotError> {
     let mut any = false;
     for (yi, row) in values.iter().enumerate() {
         for (xi, &v) in row.iter().enumerate() {
@@ -233,14 +252,7 @@ fn heatmap_panel<DB: DrawingBackend>(
                 .map_err(draw_err)?;
         }
     }
-    if !any {
-        no_data(&chart, &format!("no {} values", heat.metric))?;
-    }
-    // The bar spans the cells' height; pixel rows relative to the bar's area.
-    let base = bar_area.get_base_pixel().1;
-    let top = chart.backend_coord(&(0.0, ny as f64)).1 - base;
-    let bottom = chart.backend_coord(&(0.0, 0.0)).1 - base;
-    colour_bar(&bar_area, heat, top..bottom)
+    Ok(any)
 }
 
 /// A vertical colour scale with ticks and its name (the heatmap's legend),
