@@ -1,10 +1,15 @@
-//! Results of one run: per-checkpoint, per-failure and per-sample records and
-//! the run summary. Flat structs, seconds as f64 only here at the edge.
+//! Results as data: per-checkpoint, per-failure and per-sample records and
+//! the run summary of one run, and the rows of the sweep tables
+//! ([`sweep_rows`]). Flat structs, seconds as f64 only here at the edge.
 //!
-//! The simulator fills these in; writers (`metrics::write`) and the analysis
-//! rooms (plot, sweep, models) read them. Nothing here knows the simulator.
+//! The simulator fills the run records in; `output` writes them to files and
+//! the analysis rooms (sweep, models, report, charts) read them. Nothing here
+//! knows the simulator, and nothing here reads or writes a file or draws a
+//! chart: this room must not use `output`, `sweep` or any other room that does.
 
-pub mod write;
+#[cfg(test)]
+pub(crate) mod fixture;
+pub mod sweep_rows;
 
 use serde::Serialize;
 
@@ -313,7 +318,7 @@ mod tests {
 
     #[test]
     fn time_lost_counts_overlapping_failure_spans_once() {
-        let mut r = crate::metrics::write::tests::sample_result();
+        let mut r = super::fixture::sample_result();
         r.summary.sim_seconds = 1000.0;
         r.checkpoints.iter_mut().for_each(|c| {
             c.sync_s_max = 0.5;

@@ -1,6 +1,8 @@
-//! Statistics for sweeps: mean, sample standard deviation and a Student's t
-//! 95% confidence interval over seeds, paired differences under common
-//! random numbers, and quantiles.
+//! The one implementation of the statistics every analysis room uses: mean,
+//! sample standard deviation and a Student's t 95% confidence interval over
+//! seeds, paired differences under common random numbers, quantiles and the
+//! median. statrs supplies only Student's t: its own mean (a running update)
+//! and quantile (another interpolation) would change the committed digits.
 //!
 //! An analysis room: it owns only these pure functions over `f64` slices and
 //! never touches a `Scenario`, a `RunResult` or the simulator. Every sum is a
@@ -24,6 +26,17 @@ pub struct Estimate {
     pub ci95_hi: f64,
 }
 
+/// Mean of the values of `xs` that are not NaN (NaN if there are none): a left-to-right sum over the count.
+pub fn mean(xs: &[f64]) -> f64 {
+    let mut n = 0usize;
+    let mut sum = 0.0;
+    for &x in xs.iter().filter(|x| !x.is_nan()) {
+        sum += x;
+        n += 1;
+    }
+    if n == 0 { f64::NAN } else { sum / n as f64 }
+}
+
 /// Estimate of the mean of `xs` with a 95% Student's t interval; NaN values are skipped.
 ///
 /// Two passes, each a left-to-right sum: the mean, then the squared deviations
@@ -31,12 +44,8 @@ pub struct Estimate {
 /// `t(0.975, n − 1) · sd / sqrt(n)`. Infinities are not skipped: they make the
 /// mean infinite and the sd NaN, which is the honest answer.
 pub fn estimate(xs: &[f64]) -> Estimate {
-    let mut n = 0usize;
-    let mut sum = 0.0;
-    for &x in xs.iter().filter(|x| !x.is_nan()) {
-        sum += x;
-        n += 1;
-    }
+    let n = xs.iter().filter(|x| !x.is_nan()).count();
+    let mean = mean(xs);
     if n == 0 {
         return Estimate {
             n,
@@ -46,7 +55,6 @@ pub fn estimate(xs: &[f64]) -> Estimate {
             ci95_hi: f64::NAN,
         };
     }
-    let mean = sum / n as f64;
     if n < 2 {
         return Estimate {
             n,
@@ -104,6 +112,13 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     } else {
         sorted[lo] + frac * (sorted[hi] - sorted[lo])
     }
+}
+
+/// Median of the finite values of `values` (NaN if none), interpolated like [`quantile`].
+pub fn median(values: &[f64]) -> f64 {
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    finite.sort_by(f64::total_cmp);
+    quantile(&finite, 0.5)
 }
 
 /// The 0.975 quantile of Student's t with `df` (≥ 1) degrees of freedom.
@@ -189,6 +204,16 @@ mod tests {
         let shifted = paired_difference(&[5.0, 9.0, 2.0], &[4.0, 8.0, 1.0]);
         close(shifted.mean, 1.0);
         assert_eq!(shifted.sd, 0.0);
+    }
+
+    #[test]
+    fn mean_and_median_skip_what_they_cannot_use() {
+        assert_eq!(mean(&[1.0, f64::NAN, 2.0, 6.0]), 3.0);
+        assert!(mean(&[]).is_nan() && mean(&[f64::NAN]).is_nan());
+        assert_eq!(mean(&[1.0, f64::INFINITY]), f64::INFINITY);
+        // Finite values [1, 2, 4, 8]: h = 1.5 → 2 + 0.5·(4 − 2) = 3.
+        assert_eq!(median(&[8.0, f64::NAN, 1.0, f64::INFINITY, 4.0, 2.0]), 3.0);
+        assert!(median(&[f64::NAN]).is_nan());
     }
 
     #[test]

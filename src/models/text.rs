@@ -6,8 +6,9 @@
 //! never the simulator's internals; returns a `String` and prints nothing.
 
 use super::{ModelInputs, Predictions, estimate, job_mtbf_s, parts, predict};
-use crate::metrics::{CheckpointOutcome, RunResult};
+use crate::metrics::{CheckpointOutcome, FailureRecord, RunResult};
 use crate::scenario::{Scenario, StochasticKind};
+use crate::stats::mean;
 use std::fmt::Write;
 
 /// Seconds with three decimals and the unit ("inf s" for +∞, "-" for NaN).
@@ -60,11 +61,6 @@ fn prediction_rows(out: &mut String, preds: &[Predictions], measured: Option<[St
     }
 }
 
-/// Mean of `xs`, NaN when empty.
-fn mean(xs: &[f64]) -> f64 {
-    crate::stats::estimate(xs).mean
-}
-
 /// Human text for `ckptsim model`: inputs and predictions from the settings, and against `measured` if given.
 ///
 /// The run's inputs: C = mean (sync + alignment) over completed checkpoints,
@@ -76,8 +72,21 @@ fn mean(xs: &[f64]) -> f64 {
 /// (the rest of the run for one never recovered from).
 pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
     let mut out = String::new();
-    let p = parts(sc);
     let set = estimate(sc);
+    settings_section(&mut out, sc, &set);
+    let Some(run) = measured else {
+        let _ = writeln!(out, "\npredictions");
+        prediction_rows(&mut out, &[predict(&set)], None);
+        return out;
+    };
+    let meas = run_inputs_section(&mut out, &set, run);
+    run_section(&mut out, &set, &meas, run);
+    out
+}
+
+/// The model inputs from the settings, `set`, with how each is made up.
+fn settings_section(out: &mut String, sc: &Scenario, set: &ModelInputs) {
+    let p = parts(sc);
     let _ = writeln!(
         out,
         "cost models for scenario {:?} (seed {})",
@@ -105,25 +114,20 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
         None => "no stochastic fault generator (scripted faults are not a rate)",
     };
     row(
-        &mut out,
+        out,
         "T  checkpoint interval",
         &[s(set.interval_s)],
         "checkpoint.interval",
     );
     row(
-        &mut out,
+        out,
         "C  checkpoint cost (blocking)",
         &[s(set.checkpoint_cost_s)],
         &c_how,
     );
+    row(out, "R  downtime per failure", &[s(set.restart_s)], &r_how);
     row(
-        &mut out,
-        "R  downtime per failure",
-        &[s(set.restart_s)],
-        &r_how,
-    );
-    row(
-        &mut out,
+        out,
         "M  mean time between failures",
         &[s(set.mtbf_s)],
         m_how,
@@ -144,27 +148,32 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
             s(sc.cluster.taskmanager_startup.as_secs_f64())
         );
     }
-    let Some(run) = measured else {
-        let _ = writeln!(out, "\npredictions");
-        prediction_rows(&mut out, &[predict(&set)], None);
-        return out;
-    };
+}
 
-    // Inputs measured from the run.
-    let sum = &run.summary;
-    let blocked: Vec<f64> = run
-        .checkpoints
+/// The failures of `run` it recovered from.
+fn recovered(run: &RunResult) -> Vec<&FailureRecord> {
+    run.failures
+        .iter()
+        .filter(|f| f.downtime_s >= 0.0)
+        .collect()
+}
+
+/// The time each completed checkpoint of `run` blocked processing (sync + alignment), s.
+fn blocked(run: &RunResult) -> Vec<f64> {
+    run.checkpoints
         .iter()
         .filter(|c| c.outcome == CheckpointOutcome::Completed)
         .map(|c| c.sync_s_max + c.alignment_s_max)
-        .collect();
-    let recovered: Vec<_> = run
-        .failures
-        .iter()
-        .filter(|f| f.downtime_s >= 0.0)
-        .collect();
+        .collect()
+}
+
+/// The model inputs measured from `run`, each the settings' value (`set`) where the run has nothing to measure it by.
+fn measured_inputs(set: &ModelInputs, run: &RunResult) -> ModelInputs {
+    let sum = &run.summary;
+    let blocked = blocked(run);
+    let recovered = recovered(run);
     let failovers = run.failures.len();
-    let meas = ModelInputs {
+    ModelInputs {
         interval_s: set.interval_s,
         checkpoint_cost_s: if blocked.is_empty() {
             set.checkpoint_cost_s
@@ -181,7 +190,16 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
         } else {
             sum.sim_seconds / failovers as f64
         },
-    };
+    }
+}
+
+/// The model inputs measured from `run` beside those from the settings; returns the measured ones.
+fn run_inputs_section(out: &mut String, set: &ModelInputs, run: &RunResult) -> ModelInputs {
+    let sum = &run.summary;
+    let blocked = blocked(run);
+    let recovered = recovered(run);
+    let failovers = run.failures.len();
+    let meas = measured_inputs(set, run);
     let how = |fallback: bool, what: String| {
         if fallback {
             "nothing to measure: the settings' value".to_string()
@@ -233,10 +251,16 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
         ),
     ];
     for (label, a, b, note) in ins {
-        row(&mut out, label, &[s(a), s(b)], &note);
+        row(out, label, &[s(a), s(b)], &note);
     }
+    meas
+}
 
-    // What the run measured, per failure and per hour.
+/// The predictions from both sets of inputs beside what `run` measured.
+fn run_section(out: &mut String, set: &ModelInputs, meas: &ModelInputs, run: &RunResult) {
+    let sum = &run.summary;
+    let recovered = recovered(run);
+    let failovers = run.failures.len();
     let lost: Vec<f64> = recovered
         .iter()
         .map(|f| f.lost_work_s + f.downtime_s)
@@ -262,8 +286,8 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
         "with settings", "with run inputs", "run measured"
     );
     prediction_rows(
-        &mut out,
-        &[predict(&set), predict(&meas)],
+        out,
+        &[predict(set), predict(meas)],
         Some([
             s(worst),
             s(mean(&lost)),
@@ -286,28 +310,22 @@ pub fn report(sc: &Scenario, measured: Option<&RunResult>) -> String {
         }
     };
     let n = format!("{failovers} ({} recovered)", recovered.len());
-    row(&mut out, "failures", &[n], "");
-    row(&mut out, "mean downtime", &[rec(sum.mean_downtime_s)], "");
-    row(&mut out, "mean recovery", &[rec(sum.mean_recovery_s)], "");
+    row(out, "failures", &[n], "");
+    row(out, "mean downtime", &[rec(sum.mean_downtime_s)], "");
+    row(out, "mean recovery", &[rec(sum.mean_recovery_s)], "");
     row(
-        &mut out,
+        out,
         "mean lost work + downtime per failure",
         &[s(mean(&lost))],
         "",
     );
+    row(out, "max lost work + downtime per failure", &[s(worst)], "");
     row(
-        &mut out,
-        "max lost work + downtime per failure",
-        &[s(worst)],
-        "",
-    );
-    row(
-        &mut out,
+        out,
         "checkpoint blocking (sync + alignment)",
         &[per_h(overhead)],
         "",
     );
-    out
 }
 
 #[cfg(test)]

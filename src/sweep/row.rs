@@ -1,155 +1,150 @@
 //! One row of runs.csv: the metrics of one run at one grid point, computed
 //! from its `RunResult` (simulated values only, so rows are reproducible),
 //! with the cost models' predictions beside them.
+//!
+//! Computes only: the row's columns are the fields of [`RunMetrics`], and
+//! `output` writes them. Never reaches into the simulator's internals.
 
-use crate::metrics::{CheckpointOutcome, JobStatus, RunResult};
-use crate::models::{self, ModelInputs};
+use super::Grid;
+use crate::metrics::sweep_rows::{RunMetrics, RunRow};
+use crate::metrics::{CheckpointOutcome, FailureRecord, JobStatus, RunResult};
+use crate::models::{self, ModelInputs, Predictions};
 use crate::scenario::Scenario;
+use crate::stats::{mean, quantile};
 
-/// Metric columns of runs.csv, in order (units last in names).
-pub const METRICS: &[&str] = &[
-    "sim_seconds",
-    "events",
-    "finished",
-    "exactly_once",
-    "checkpoints_completed",
-    "checkpoints_failed",
-    "checkpoint_completed_fraction",
-    "checkpoint_mean_s",
-    "checkpoint_p50_s",
-    "checkpoint_p90_s",
-    "checkpoint_max_s",
-    "checkpoint_overhead_s",
-    "failures",
-    "detection_mean_s",
-    "restart_delay_mean_s",
-    "deploy_mean_s",
-    "restore_mean_s",
-    "downtime_mean_s",
-    "catch_up_mean_s",
-    "recovery_mean_s",
-    "lost_work_mean_s",
-    "records_replayed",
-    "lost_s_total",
-    "cost_s_per_h",
-    "throughput_records_per_s",
-    "model_c_s",
-    "model_r_s",
-    "model_m_s",
-    "model_t_plus_r_s",
-    "model_half_t_plus_r_s",
-    "model_cost_s_per_h",
-    "young_t_opt_s",
-    "daly_t_opt_s",
-];
-
-fn mean(xs: impl Iterator<Item = f64>) -> f64 {
-    let (mut sum, mut n) = (0.0, 0usize);
-    for x in xs {
-        sum += x;
-        n += 1;
-    }
-    if n == 0 { f64::NAN } else { sum / n as f64 }
+/// Simulates run number `run` of the grid and returns its runs.csv row.
+pub fn run_row(grid: &Grid, run: usize) -> Result<RunRow, crate::sim::SimError> {
+    let point = &grid.points[run / grid.seeds as usize];
+    let seed_index = (run % grid.seeds as usize) as u64;
+    let mut sc = point.scenario.clone();
+    sc.seed = sc.seed.wrapping_add(seed_index);
+    let result = crate::sim::run(&sc)?;
+    Ok(RunRow {
+        run,
+        point: point.index,
+        seed: sc.seed,
+        axes: point.values.iter().map(|(_, v)| v.clone()).collect(),
+        metrics: measure(&sc, &result),
+    })
 }
 
-/// The metric values of one run, in `METRICS` order. NaN where undefined (no failure, no checkpoint).
-pub fn metrics(sc: &Scenario, r: &RunResult) -> Vec<f64> {
-    let s = &r.summary;
-    let completed: Vec<f64> = r
-        .checkpoints
-        .iter()
-        .filter(|c| c.outcome == CheckpointOutcome::Completed)
-        .map(|c| c.duration_s)
-        .collect();
-    let mut sorted = completed.clone();
-    sorted.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        if sorted.is_empty() {
-            f64::NAN
-        } else {
-            crate::stats::quantile(&sorted, p)
+/// Durations of a run's completed checkpoints.
+struct Durations {
+    /// In checkpoint order, s.
+    completed: Vec<f64>,
+    /// Ascending, s.
+    sorted: Vec<f64>,
+    /// Checkpoints that ended (any outcome but pending).
+    ended: usize,
+}
+
+impl Durations {
+    fn of(r: &RunResult) -> Self {
+        let completed: Vec<f64> = r
+            .checkpoints
+            .iter()
+            .filter(|c| c.outcome == CheckpointOutcome::Completed)
+            .map(|c| c.duration_s)
+            .collect();
+        let mut sorted = completed.clone();
+        sorted.sort_by(f64::total_cmp);
+        let ended = r
+            .checkpoints
+            .iter()
+            .filter(|c| c.outcome != CheckpointOutcome::Pending)
+            .count();
+        Self {
+            completed,
+            sorted,
+            ended,
         }
-    };
-    let ended = r
-        .checkpoints
-        .iter()
-        .filter(|c| c.outcome != CheckpointOutcome::Pending)
-        .count();
-    let (overhead, lost_total) = r.time_lost_s();
-    let recovered: Vec<_> = r.failures.iter().filter(|f| f.downtime_s >= 0.0).collect();
-    let fm = |get: fn(&crate::metrics::FailureRecord) -> f64| {
-        mean(recovered.iter().map(|f| get(f)).filter(|x| *x >= 0.0))
-    };
-    let hours = s.sim_seconds / 3600.0;
-    let cost = if hours > 0.0 {
-        (overhead + lost_total) / hours
-    } else {
-        f64::NAN
-    };
+    }
+}
+
+/// The model inputs as measured in a run (each falls back to the settings'
+/// value when the run has nothing to measure it by), and their predictions.
+fn measured_model(sc: &Scenario, r: &RunResult, ended: usize) -> (ModelInputs, Predictions) {
     let est = models::estimate(sc);
-    let c_meas = if ended > 0 {
-        overhead / ended as f64
-    } else {
-        est.checkpoint_cost_s
-    };
-    let r_meas = if recovered.is_empty() {
-        est.restart_s
-    } else {
-        s.mean_downtime_s
-    };
+    let (overhead, _) = r.time_lost_s();
+    let recovered = r.failures.iter().any(|f| f.downtime_s >= 0.0);
     let inputs = ModelInputs {
         interval_s: sc.checkpoint.interval.as_secs_f64(),
-        checkpoint_cost_s: c_meas,
-        restart_s: r_meas,
+        checkpoint_cost_s: if ended > 0 {
+            overhead / ended as f64
+        } else {
+            est.checkpoint_cost_s
+        },
+        restart_s: if recovered {
+            r.summary.mean_downtime_s
+        } else {
+            est.restart_s
+        },
         mtbf_s: est.mtbf_s,
     };
-    let p = models::predict(&inputs);
-    vec![
-        s.sim_seconds,
-        s.events as f64,
-        (s.job_status == JobStatus::Finished) as u8 as f64,
-        s.exactly_once as u8 as f64,
-        s.checkpoints_completed as f64,
-        s.checkpoints_failed as f64,
-        if ended > 0 {
-            completed.len() as f64 / ended as f64
+    (inputs, models::predict(&inputs))
+}
+
+/// The metrics of one run. NaN where undefined (no failure, no checkpoint).
+pub fn measure(sc: &Scenario, r: &RunResult) -> RunMetrics {
+    let s = &r.summary;
+    let d = Durations::of(r);
+    let (overhead, lost_total) = r.time_lost_s();
+    let recovered: Vec<&FailureRecord> =
+        r.failures.iter().filter(|f| f.downtime_s >= 0.0).collect();
+    // Mean of a failure field over the recovered failures where it is defined.
+    let fm = |get: fn(&FailureRecord) -> f64| {
+        let xs: Vec<f64> = recovered
+            .iter()
+            .map(|f| get(f))
+            .filter(|x| *x >= 0.0)
+            .collect();
+        mean(&xs)
+    };
+    let hours = s.sim_seconds / 3600.0;
+    let (inputs, p) = measured_model(sc, r, d.ended);
+    RunMetrics {
+        interval_s: sc.checkpoint.interval.as_secs_f64(),
+        timeout_s: sc.checkpoint.timeout.as_secs_f64(),
+        sim_seconds: s.sim_seconds,
+        events: s.events as f64,
+        finished: f64::from(u8::from(s.job_status == JobStatus::Finished)),
+        exactly_once: f64::from(u8::from(s.exactly_once)),
+        checkpoints_completed: s.checkpoints_completed as f64,
+        checkpoints_failed: s.checkpoints_failed as f64,
+        checkpoint_completed_fraction: if d.ended > 0 {
+            d.completed.len() as f64 / d.ended as f64
         } else {
             f64::NAN
         },
-        mean(completed.iter().copied()),
-        q(0.5),
-        q(0.9),
-        sorted.last().copied().unwrap_or(f64::NAN),
-        overhead,
-        s.failures as f64,
-        fm(|f| f.detection_s),
-        fm(|f| f.restart_delay_s),
-        fm(|f| f.deploy_s),
-        fm(|f| f.restore_s),
-        fm(|f| f.downtime_s),
-        fm(|f| f.catch_up_s),
-        fm(|f| f.recovery_s),
-        fm(|f| f.lost_work_s),
-        s.records_replayed as f64,
-        lost_total,
-        cost,
-        s.throughput_records_per_s,
-        c_meas,
-        r_meas,
-        inputs.mtbf_s,
-        p.t_plus_r_s,
-        p.half_t_plus_r_s,
-        p.cost_s_per_h,
-        p.young_t_opt_s,
-        p.daly_t_opt_s,
-    ]
-}
-
-/// A float as CSV text: shortest round-trip form, empty for NaN.
-pub fn fmt(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        format!("{x}")
+        checkpoint_mean_s: mean(&d.completed),
+        checkpoint_p50_s: quantile(&d.sorted, 0.5),
+        checkpoint_p90_s: quantile(&d.sorted, 0.9),
+        checkpoint_max_s: d.sorted.last().copied().unwrap_or(f64::NAN),
+        checkpoint_overhead_s: overhead,
+        failures: s.failures as f64,
+        detection_mean_s: fm(|f| f.detection_s),
+        restart_delay_mean_s: fm(|f| f.restart_delay_s),
+        deploy_mean_s: fm(|f| f.deploy_s),
+        restore_mean_s: fm(|f| f.restore_s),
+        downtime_mean_s: fm(|f| f.downtime_s),
+        catch_up_mean_s: fm(|f| f.catch_up_s),
+        recovery_mean_s: fm(|f| f.recovery_s),
+        lost_work_mean_s: fm(|f| f.lost_work_s),
+        records_replayed: s.records_replayed as f64,
+        lost_s_total: lost_total,
+        cost_s_per_h: if hours > 0.0 {
+            (overhead + lost_total) / hours
+        } else {
+            f64::NAN
+        },
+        throughput_records_per_s: s.throughput_records_per_s,
+        model_c_s: inputs.checkpoint_cost_s,
+        model_r_s: inputs.restart_s,
+        model_m_s: inputs.mtbf_s,
+        model_t_plus_r_s: p.t_plus_r_s,
+        model_half_t_plus_r_s: p.half_t_plus_r_s,
+        model_cost_s_per_h: p.cost_s_per_h,
+        young_t_opt_s: p.young_t_opt_s,
+        daly_t_opt_s: p.daly_t_opt_s,
     }
 }

@@ -3,7 +3,7 @@
 //! simulated-time axis.
 //!
 //! Reads a finished [`RunResult`] only; knows nothing of the simulator. Files
-//! are written atomically via [`crate::metrics::write`]. Bad data (no samples,
+//! are written atomically via [`crate::output::files`]. Bad data (no samples,
 //! NaN, all zeros) gives an empty or flat chart, never a panic.
 
 use std::path::Path;
@@ -12,11 +12,11 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::legend::{RUN_LAYOUT, RunGlyph as Glyph, draw_legend};
-use super::style::{FONT, draw_err, ensure_font, si, trimmed};
-use super::{PlotError, SIZE_PX};
-use crate::metrics::write::{write_atomic, write_atomic_with};
+use super::chart::legend::{RUN_LAYOUT, RunGlyph as Glyph, draw_legend};
+use super::chart::style::{FONT, draw_err, ensure_font, si, trimmed};
+use super::chart::{PlotError, SIZE_PX};
 use crate::metrics::{CheckpointOutcome, FailureRecord, RunResult, Sample};
+use crate::output::files::{write_atomic, write_atomic_with};
 
 /// Width of the legend column at the right of each panel, pixels.
 const LEGEND_W_PX: u32 = 270;
@@ -510,7 +510,8 @@ fn finite_or(v: f64, fallback: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::write::tests::{sample_result, scratch_dir};
+    use crate::metrics::fixture::sample_result;
+    use crate::output::scratch_dir;
     use std::fs;
 
     #[test]

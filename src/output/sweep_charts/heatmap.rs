@@ -7,12 +7,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{AxisDef, Scale};
-use super::data::{Sweep, Tick, micros};
+use super::axes::{AxisDef, Chart, Scale};
+use super::data::{Metric, Sweep, Tick, micros};
 use super::draw::{no_data, titled};
 use super::{X_LABEL_AREA_PX, Y_LABEL_AREA_PX};
-use crate::plot::PlotError;
-use crate::plot::style::{FONT, NOTE, draw_err};
+use crate::output::chart::PlotError;
+use crate::output::chart::style::{FONT, NOTE, draw_err};
+use crate::stats::mean;
 
 const NO_DATA: RGBColor = RGBColor(235, 235, 235);
 
@@ -65,11 +66,11 @@ impl Heat<'_> {
     }
 }
 
-/// Means of `metric` per (interval, timeout) cell.
-fn grid_values(sweep: &Sweep, metric: &str) -> Vec<Vec<f64>> {
-    let values = sweep.agg.numbers(&format!("{metric}_mean"));
-    let timeouts = sweep.agg.numbers("timeout_s_mean");
-    let mut cells = vec![vec![(0.0, 0usize); sweep.intervals.len()]; sweep.timeouts.len()];
+/// Means of `metric` per (interval, timeout) cell (over the points in the cell; NaN if none).
+fn grid_values(sweep: &Sweep, metric: Metric) -> Vec<Vec<f64>> {
+    let values = sweep.means(metric);
+    let timeouts = sweep.means(|m| m.timeout_s);
+    let mut cells = vec![vec![Vec::new(); sweep.intervals.len()]; sweep.timeouts.len()];
     for i in 0..values.len() {
         let xi = sweep
             .intervals
@@ -80,17 +81,12 @@ fn grid_values(sweep: &Sweep, metric: &str) -> Vec<Vec<f64>> {
             .iter()
             .position(|t| micros(t.value) == micros(timeouts[i]));
         if let (Some(xi), Some(yi), true) = (xi, yi, values[i].is_finite()) {
-            cells[yi][xi].0 += values[i];
-            cells[yi][xi].1 += 1;
+            cells[yi][xi].push(values[i]);
         }
     }
     cells
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .map(|(sum, n)| if n == 0 { f64::NAN } else { sum / n as f64 })
-                .collect()
-        })
+        .iter()
+        .map(|row| row.iter().map(|cell| mean(cell)).collect())
         .collect()
 }
 
@@ -108,8 +104,8 @@ pub(super) fn heatmap_chart<DB: DrawingBackend>(
     )?;
     let (panels, footer) = body.split_vertically(body.dim_in_pixel().1.saturating_sub(30));
     let halves = panels.split_evenly((1, 2));
-    let fraction = grid_values(sweep, "checkpoint_completed_fraction");
-    let cost = grid_values(sweep, "cost_s_per_h");
+    let fraction = grid_values(sweep, |m| m.checkpoint_completed_fraction);
+    let cost = grid_values(sweep, |m| m.cost_s_per_h);
     let heats = [
         (
             Heat {
@@ -203,6 +199,25 @@ fn heatmap_panel<DB: DrawingBackend>(
         w if w >= 36 => 13,
         _ => 11,
     };
+    let any = draw_cells(&mut chart, heat, values, font_px)?;
+    if !any {
+        no_data(&chart, &format!("no {} values", heat.metric))?;
+    }
+    // The bar spans the cells' height; pixel rows relative to the bar's area.
+    let base = bar_area.get_base_pixel().1;
+    let top = chart.backend_coord(&(0.0, ny as f64)).1 - base;
+    let bottom = chart.backend_coord(&(0.0, 0.0)).1 - base;
+    colour_bar(&bar_area, heat, top..bottom)
+}
+
+/// Draws one cell per value, coloured by `heat`, with its value written in it
+/// (a dash where there is none); returns whether any value was drawn.
+fn draw_cells<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    heat: &Heat<'_>,
+    values: &[Vec<f64>],
+    font_px: u32,
+) -> Result<bool, PlotError> {
     let mut any = false;
     for (yi, row) in values.iter().enumerate() {
         for (xi, &v) in row.iter().enumerate() {
@@ -237,14 +252,7 @@ fn heatmap_panel<DB: DrawingBackend>(
                 .map_err(draw_err)?;
         }
     }
-    if !any {
-        no_data(&chart, &format!("no {} values", heat.metric))?;
-    }
-    // The bar spans the cells' height; pixel rows relative to the bar's area.
-    let base = bar_area.get_base_pixel().1;
-    let top = chart.backend_coord(&(0.0, ny as f64)).1 - base;
-    let bottom = chart.backend_coord(&(0.0, 0.0)).1 - base;
-    colour_bar(&bar_area, heat, top..bottom)
+    Ok(any)
 }
 
 /// A vertical colour scale with ticks and its name (the heatmap's legend),

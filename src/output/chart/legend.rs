@@ -47,8 +47,9 @@ pub(crate) const SWEEP_LAYOUT: Layout = Layout {
 
 /// Where one entry's glyph goes: sample columns, top and middle row, row height.
 pub(crate) struct Slot {
-    /// Left and right ends of the glyph sample.
+    /// Left end of the glyph sample.
     pub(crate) gx0: i32,
+    /// Right end of the glyph sample.
     pub(crate) gx1: i32,
     /// Top of the entry's row.
     pub(crate) y: i32,

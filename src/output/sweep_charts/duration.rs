@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{AxisDef, new_chart, plot_width};
-use super::data::{Sweep, median, micros, quantile};
+use super::axes::{AxisDef, Chart, new_chart, plot_width};
+use super::data::{Sweep, micros};
 use super::draw::{identical, no_data, polyline, titled};
 use super::{LEGEND_W_PX, PALETTE};
-use crate::plot::PlotError;
-use crate::plot::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
-use crate::plot::style::{FONT, draw_err};
+use crate::metrics::sweep_rows::RunMetrics;
+use crate::output::chart::PlotError;
+use crate::output::chart::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
+use crate::output::chart::style::{FONT, draw_err};
+use crate::stats::{median, quantile};
 
 /// The glyph of one interval: (interval_s, q1, median, q3 of the runs' p50; median p90; max; runs).
 #[derive(Clone, Copy, Debug)]
@@ -42,9 +44,12 @@ impl Spread {
 }
 
 fn spreads(sweep: &Sweep, series: usize) -> Vec<Spread> {
-    let p50 = sweep.runs.numbers("checkpoint_p50_s");
-    let p90 = sweep.runs.numbers("checkpoint_p90_s");
-    let max = sweep.runs.numbers("checkpoint_max_s");
+    let column = |get: fn(&RunMetrics) -> f64| -> Vec<f64> {
+        sweep.runs.iter().map(|r| get(&r.metrics)).collect()
+    };
+    let p50 = column(|m| m.checkpoint_p50_s);
+    let p90 = column(|m| m.checkpoint_p90_s);
+    let max = column(|m| m.checkpoint_max_s);
     let mut by_interval: BTreeMap<i64, (f64, Vec<usize>)> = BTreeMap::new();
     for i in 0..sweep.run_series.len() {
         if sweep.run_series[i] == Some(series) {
@@ -78,7 +83,7 @@ fn spreads(sweep: &Sweep, series: usize) -> Vec<Spread> {
                 q1: quantile(&m, 0.25),
                 median: quantile(&m, 0.5),
                 q3: quantile(&m, 0.75),
-                p90: median(rows.iter().map(|&i| p90[i]).collect()),
+                p90: median(&rows.iter().map(|&i| p90[i]).collect::<Vec<f64>>()),
                 max: top,
                 runs: m.len(),
             })
@@ -149,62 +154,7 @@ pub(super) fn duration_chart<DB: DrawingBackend>(
             no_data(&chart, "no completed checkpoint")?;
         }
         for g in &data[k] {
-            let cx = x.t(g.interval_s);
-            let (l, r) = (cx - half, cx + half);
-            let t = |v: f64| y.t(v);
-            // Whisker from the box to the median p90, dotted on to the max.
-            polyline(
-                &mut chart,
-                &[(cx, t(g.q3)), (cx, t(g.p90))],
-                colour.stroke_width(2),
-                false,
-                &y.range,
-            )?;
-            polyline(
-                &mut chart,
-                &[(cx - half * 0.6, t(g.p90)), (cx + half * 0.6, t(g.p90))],
-                colour.stroke_width(2),
-                false,
-                &y.range,
-            )?;
-            if g.max > g.p90 {
-                polyline(
-                    &mut chart,
-                    &[(cx, t(g.p90)), (cx, t(g.max))],
-                    colour.mix(0.6).stroke_width(1),
-                    true,
-                    &y.range,
-                )?;
-            }
-            let (ty, ok) = (
-                t(g.max),
-                t(g.max) >= y.range.start && t(g.max) <= y.range.end,
-            );
-            if ok {
-                chart
-                    .draw_series(std::iter::once(TriangleMarker::new(
-                        (cx, ty),
-                        6,
-                        colour.filled(),
-                    )))
-                    .map_err(draw_err)?;
-            }
-            let (b0, b1) = (t(g.q1).max(y.range.start), t(g.q3).min(y.range.end));
-            if b0.is_finite() && b1.is_finite() && b0 <= b1 {
-                chart
-                    .draw_series([
-                        Rectangle::new([(l, b0), (r, b1)], colour.mix(0.3).filled()),
-                        Rectangle::new([(l, b0), (r, b1)], colour.stroke_width(1)),
-                    ])
-                    .map_err(draw_err)?;
-            }
-            polyline(
-                &mut chart,
-                &[(l, t(g.median)), (r, t(g.median))],
-                colour.stroke_width(3),
-                false,
-                &y.range,
-            )?;
+            draw_spread(&mut chart, g, (&x, &y), colour, half)?;
         }
     }
     if shown.is_empty() {
@@ -221,11 +171,84 @@ pub(super) fn duration_chart<DB: DrawingBackend>(
     let colour = shown
         .first()
         .map_or(PALETTE[0], |&s| sweep.series[s].colour);
-    let legend = vec![
+    let legend = legend_entries(colour);
+    draw_legend(&legend_area, &legend, &SWEEP_LAYOUT)
+}
+
+/// The legend of the duration chart, its glyphs in `colour`.
+fn legend_entries(colour: RGBColor) -> Vec<(Glyph, String)> {
+    vec![
         (Glyph::Box(colour), "median (bar) and inter-quartile\nrange (box) over runs of each\nrun's median checkpoint duration".to_owned()),
         (Glyph::Whisker(colour), "whisker: median over runs of\neach run's p90 duration".to_owned()),
         (Glyph::MaxMark(colour), "longest checkpoint of any run\n(dashed on from the p90)".to_owned()),
         (Glyph::Note, "durations: trigger → completed,\ncompleted checkpoints only;\none colour per timeout panel".to_owned()),
-    ];
-    draw_legend(&legend_area, &legend, &SWEEP_LAYOUT)
+    ]
+}
+
+/// Draws the glyph of one interval: box (inter-quartile range of the runs'
+/// medians), median bar, whisker to the median p90, dotted on to the max.
+fn draw_spread<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    g: &Spread,
+    (x, y): (&AxisDef, &AxisDef),
+    colour: RGBColor,
+    half: f64,
+) -> Result<(), PlotError> {
+    let cx = x.t(g.interval_s);
+    let (l, r) = (cx - half, cx + half);
+    let t = |v: f64| y.t(v);
+    // Whisker from the box to the median p90, dotted on to the max.
+    polyline(
+        chart,
+        &[(cx, t(g.q3)), (cx, t(g.p90))],
+        colour.stroke_width(2),
+        false,
+        &y.range,
+    )?;
+    polyline(
+        chart,
+        &[(cx - half * 0.6, t(g.p90)), (cx + half * 0.6, t(g.p90))],
+        colour.stroke_width(2),
+        false,
+        &y.range,
+    )?;
+    if g.max > g.p90 {
+        polyline(
+            chart,
+            &[(cx, t(g.p90)), (cx, t(g.max))],
+            colour.mix(0.6).stroke_width(1),
+            true,
+            &y.range,
+        )?;
+    }
+    let (ty, ok) = (
+        t(g.max),
+        t(g.max) >= y.range.start && t(g.max) <= y.range.end,
+    );
+    if ok {
+        chart
+            .draw_series(std::iter::once(TriangleMarker::new(
+                (cx, ty),
+                6,
+                colour.filled(),
+            )))
+            .map_err(draw_err)?;
+    }
+    let (b0, b1) = (t(g.q1).max(y.range.start), t(g.q3).min(y.range.end));
+    if b0.is_finite() && b1.is_finite() && b0 <= b1 {
+        chart
+            .draw_series([
+                Rectangle::new([(l, b0), (r, b1)], colour.mix(0.3).filled()),
+                Rectangle::new([(l, b0), (r, b1)], colour.stroke_width(1)),
+            ])
+            .map_err(draw_err)?;
+    }
+    polyline(
+        chart,
+        &[(l, t(g.median)), (r, t(g.median))],
+        colour.stroke_width(3),
+        false,
+        &y.range,
+    )?;
+    Ok(())
 }

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{AxisDef, Chart};
-use crate::plot::PlotError;
-use crate::plot::style::{FONT, NOTE, draw_err};
+use crate::output::chart::PlotError;
+use crate::output::chart::style::{FONT, NOTE, draw_err};
 
 /// Clips a segment to the chart's y range; None when it lies outside.
 fn clip(a: (f64, f64), b: (f64, f64), y: &Range<f64>) -> Option<((f64, f64), (f64, f64))> {

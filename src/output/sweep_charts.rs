@@ -11,29 +11,32 @@
 //! - `heatmap-interval-timeout`: completed-checkpoint fraction and time lost
 //!   per hour over the interval × timeout grid.
 //!
-//! Reads `DIR/runs.csv` and `DIR/aggregate.csv` only, every column by name
-//! (the axis columns depend on the scenario; a missing column reads as NaN);
+//! Reads `DIR/runs.csv` and `DIR/aggregate.csv` only, through
+//! [`crate::output::tables`]: the axis columns by name (they depend on the
+//! scenario), every metric by its field of
+//! [`crate::metrics::sweep_rows::RunMetrics`] (a missing column reads as NaN);
 //! knows nothing of the simulator or of how the sweep ran. Series are keyed by
 //! `timeout_s` and by any axis other than the interval and the timeout. Values
 //! are drawn on transformed axes (log10 where the scale is logarithmic) with
 //! hand-placed ticks, so one chart type serves linear and log scales. Files are
-//! written atomically via [`crate::metrics::write`]. NaN, empty columns and
+//! written atomically via [`crate::output::files`]. NaN, empty columns and
 //! empty files give charts that say "no data", never a panic.
 //!
-//! Rooms: `data` (reading the CSVs into a [`data::Sweep`]), `axes` (scales,
+//! Rooms: `data` (the tables as the charts see them, a [`data::Sweep`]), `axes` (scales,
 //! ticks, the chart frame), `draw` (lines, bands, dots, "no data"), `lines`
 //! (recovery- and cost-vs-interval), `duration` (checkpoint duration) and
 //! `heatmap` (interval × timeout). Legends and fonts come from
-//! [`crate::plot`].
+//! [`crate::output::chart`].
 
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::metrics::write::{write_atomic, write_atomic_with};
-use crate::plot::style::{draw_err, ensure_font};
-use crate::plot::{PlotError, SIZE_PX};
+use crate::output::chart::style::{draw_err, ensure_font};
+use crate::output::chart::{PlotError, SIZE_PX};
+use crate::output::files::{write_atomic, write_atomic_with};
+use crate::output::tables::{read_points, read_runs};
 
 mod axes;
 mod data;
@@ -42,7 +45,7 @@ mod duration;
 mod heatmap;
 mod lines;
 
-use data::{Sweep, Table};
+use data::Sweep;
 
 /// The charts written by [`charts`], by file stem, in order.
 pub const CHARTS: [&str; 4] = [
@@ -78,8 +81,8 @@ pub(super) const PALETTE: [RGBColor; 10] = [
 /// into `dir`, atomically. Returns the files written, PNG then SVG per chart.
 pub fn charts(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     ensure_font()?;
-    let runs = Table::read(&dir.join("runs.csv"))?;
-    let agg = Table::read(&dir.join("aggregate.csv"))?;
+    let runs = read_runs(&dir.join("runs.csv"))?;
+    let agg = read_points(&dir.join("aggregate.csv"))?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -125,7 +128,7 @@ fn draw<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::write::tests::scratch_dir;
+    use crate::output::scratch_dir;
     use std::fs;
 
     const INTERVALS: [(&str, f64); 3] = [("1s", 1.0), ("10s", 10.0), ("1min", 60.0)];

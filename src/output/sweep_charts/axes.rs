@@ -10,8 +10,8 @@ use plotters::prelude::*;
 
 use super::data::Tick;
 use super::{X_LABEL_AREA_PX, Y_LABEL_AREA_PX};
-use crate::plot::PlotError;
-use crate::plot::style::{FONT, draw_err, si};
+use crate::output::chart::PlotError;
+use crate::output::chart::style::{FONT, draw_err, si};
 
 /// Colour of the grid lines at the ticks.
 pub(super) const GRID: RGBColor = RGBColor(225, 225, 225);

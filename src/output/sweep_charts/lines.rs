@@ -7,11 +7,12 @@ use plotters::prelude::*;
 
 use super::LEGEND_W_PX;
 use super::axes::{AxisDef, Chart, new_chart, plot_width};
-use super::data::{Sweep, human, median, micros};
+use super::data::{Metric, Sweep, human, micros};
 use super::draw::{identical, no_data, polyline, series_with_band, titled};
-use crate::plot::PlotError;
-use crate::plot::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
-use crate::plot::style::{FONT, draw_err, trimmed};
+use crate::output::chart::PlotError;
+use crate::output::chart::legend::{SWEEP_LAYOUT, SweepGlyph as Glyph, draw_legend};
+use crate::output::chart::style::{FONT, draw_err, trimmed};
+use crate::stats::median;
 
 const MODEL_T_PLUS_R: RGBColor = RGBColor(30, 30, 30);
 const MODEL_HALF_T_PLUS_R: RGBColor = RGBColor(130, 130, 130);
@@ -30,7 +31,7 @@ pub(super) fn recovery_chart<DB: DrawingBackend>(
     )?;
     let (plot_area, legend_area) = body.split_horizontally(body.dim_in_pixel().0 - LEGEND_W_PX);
     let curves: Vec<Vec<[f64; 4]>> = (0..sweep.series.len())
-        .map(|s| sweep.curve(s, "recovery_mean_s"))
+        .map(|s| sweep.curve(s, |m| m.recovery_mean_s))
         .collect();
     let x = sweep.interval_axis(plot_width(plot_area.dim_in_pixel().0));
     let y = AxisDef::fit(
@@ -58,7 +59,6 @@ pub(super) fn recovery_chart<DB: DrawingBackend>(
     draw_legend(&legend_area, &legend, &SWEEP_LAYOUT)
 }
 
-/// The model curves of one series, in seconds lost per hour: (interval_s, T + R, T/2 + R, cost rate).
 /// Draws one line with its CI band per group of identical series (one per timeout
 /// otherwise); returns their legend entries and whether anything was drawn.
 fn measured_series<DB: DrawingBackend>(
@@ -68,7 +68,7 @@ fn measured_series<DB: DrawingBackend>(
     x: &AxisDef,
     y: &AxisDef,
     prefix: &str,
-) -> Result<(Vec<(Glyph, String)>, bool), PlotError> {
+) -> Result<(Legend, bool), PlotError> {
     let mut legend = Vec::new();
     let mut any = false;
     for group in identical(curves) {
@@ -79,13 +79,13 @@ fn measured_series<DB: DrawingBackend>(
     Ok((legend, any))
 }
 
+/// The model curves of one series, in seconds lost per hour: (interval_s, T + R, T/2 + R, cost rate).
 fn model_curves(sweep: &Sweep, series: usize) -> Vec<[f64; 4]> {
-    let col = |m: &str| sweep.agg.numbers(&format!("{m}_mean"));
     let (m, t_r, half, rate) = (
-        col("model_m_s"),
-        col("model_t_plus_r_s"),
-        col("model_half_t_plus_r_s"),
-        col("model_cost_s_per_h"),
+        sweep.means(|m| m.model_m_s),
+        sweep.means(|m| m.model_t_plus_r_s),
+        sweep.means(|m| m.model_half_t_plus_r_s),
+        sweep.means(|m| m.model_cost_s_per_h),
     );
     sweep
         .points_of(series)
@@ -96,6 +96,9 @@ fn model_curves(sweep: &Sweep, series: usize) -> Vec<[f64; 4]> {
         })
         .collect()
 }
+
+/// Legend entries: glyph and label.
+type Legend = Vec<(Glyph, String)>;
 
 /// Draws the `cost-vs-interval` chart on `root`.
 pub(super) fn cost_chart<DB: DrawingBackend>(
@@ -108,16 +111,21 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
     )?;
     let (plot_area, legend_area) = body.split_horizontally(body.dim_in_pixel().0 - LEGEND_W_PX);
     let curves: Vec<Vec<[f64; 4]>> = (0..sweep.series.len())
-        .map(|s| sweep.curve(s, "cost_s_per_h"))
+        .map(|s| sweep.curve(s, |m| m.cost_s_per_h))
         .collect();
     let longest = sweep.longest();
     let models = longest.map(|s| model_curves(sweep, s)).unwrap_or_default();
-    let optimum = |metric: &str| {
-        let col = sweep.agg.numbers(&format!("{metric}_mean"));
+    let optimum = |metric: Metric| {
+        let col = sweep.means(metric);
         let of_longest = longest.map(|s| sweep.points_of(s)).unwrap_or_default();
-        median(of_longest.iter().map(|(i, _)| col[*i]).collect())
+        median(
+            &of_longest
+                .iter()
+                .map(|(i, _)| col[*i])
+                .collect::<Vec<f64>>(),
+        )
     };
-    let (young, daly) = (optimum("young_t_opt_s"), optimum("daly_t_opt_s"));
+    let (young, daly) = (optimum(|m| m.young_t_opt_s), optimum(|m| m.daly_t_opt_s));
 
     let x = sweep.interval_axis(plot_width(plot_area.dim_in_pixel().0));
     let measured = curves.iter().flatten().flat_map(|p| [p[1], p[2], p[3]]);
@@ -144,6 +152,24 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
         ),
     ));
 
+    draw_models(&mut chart, sweep, &models, longest, (&x, &y), &mut legend)?;
+    if let Some(s) = longest {
+        mark_minimum(&mut chart, sweep, &curves[s], s, (&x, &y), &mut legend)?;
+    }
+    let optima = [young, daly];
+    draw_optima(root, &plot_area, &mut chart, optima, (&x, &y), &mut legend)?;
+    draw_legend(&legend_area, &legend, &SWEEP_LAYOUT)
+}
+
+/// The model curves of the longest-timeout series as dashed lines, with their legend entries.
+fn draw_models<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    sweep: &Sweep,
+    models: &[[f64; 4]],
+    longest: Option<usize>,
+    (x, y): (&AxisDef, &AxisDef),
+    legend: &mut Legend,
+) -> Result<(), PlotError> {
     let model_styles = [
         (MODEL_T_PLUS_R, "model (T + R) × failures/h"),
         (MODEL_HALF_T_PLUS_R, "model (T/2 + R) × failures/h"),
@@ -153,7 +179,7 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
     for (k, (colour, label)) in model_styles.iter().enumerate() {
         let line: Vec<(f64, f64)> = models.iter().map(|p| (x.t(p[0]), y.t(p[k + 1]))).collect();
         if line.iter().any(|p| p.1.is_finite()) {
-            polyline(&mut chart, &line, colour.stroke_width(2), true, &y.range)?;
+            polyline(chart, &line, colour.stroke_width(2), true, &y.range)?;
             legend.push((Glyph::Dashed(*colour), (*label).to_owned()));
             drew_model = true;
         }
@@ -167,37 +193,56 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
             ),
         ));
     }
+    Ok(())
+}
 
-    // The measured minimum of the longest-timeout series.
-    if let Some(s) = longest {
-        let best = curves[s]
-            .iter()
-            .filter(|p| p[1].is_finite())
-            .min_by(|a, b| a[1].total_cmp(&b[1]));
-        if let Some(p) = best {
-            let at = (x.t(p[0]), y.t(p[1]));
-            if at.1 >= y.range.start && at.1 <= y.range.end {
-                chart
-                    .draw_series(std::iter::once(Cross::new(at, 9, BLACK.stroke_width(3))))
-                    .map_err(draw_err)?;
-                legend.push((
-                    Glyph::Star(BLACK),
-                    format!(
-                        "measured minimum: T = {},\n{} s/h ({})",
-                        interval_label(sweep, p[0]),
-                        if p[1].abs() >= 100.0 {
-                            format!("{:.0}", p[1])
-                        } else {
-                            trimmed(p[1])
-                        },
-                        sweep.series[s].label
-                    ),
-                ));
-            }
+/// Marks the lowest point of `curve` (series `s`) with a star, if it is in view.
+fn mark_minimum<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    sweep: &Sweep,
+    curve: &[[f64; 4]],
+    s: usize,
+    (x, y): (&AxisDef, &AxisDef),
+    legend: &mut Legend,
+) -> Result<(), PlotError> {
+    let best = curve
+        .iter()
+        .filter(|p| p[1].is_finite())
+        .min_by(|a, b| a[1].total_cmp(&b[1]));
+    if let Some(p) = best {
+        let at = (x.t(p[0]), y.t(p[1]));
+        if at.1 >= y.range.start && at.1 <= y.range.end {
+            chart
+                .draw_series(std::iter::once(Cross::new(at, 9, BLACK.stroke_width(3))))
+                .map_err(draw_err)?;
+            legend.push((
+                Glyph::Star(BLACK),
+                format!(
+                    "measured minimum: T = {},\n{} s/h ({})",
+                    interval_label(sweep, p[0]),
+                    if p[1].abs() >= 100.0 {
+                        format!("{:.0}", p[1])
+                    } else {
+                        trimmed(p[1])
+                    },
+                    sweep.series[s].label
+                ),
+            ));
         }
     }
+    Ok(())
+}
 
-    // Young and Daly: vertical lines labelled at the top, Daly one row lower.
+/// Young's and Daly's optimum intervals as vertical lines labelled at the
+/// top (Daly one row lower), with their legend entries.
+fn draw_optima<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    plot_area: &DrawingArea<DB, Shift>,
+    chart: &mut Chart<'_, DB>,
+    [young, daly]: [f64; 2],
+    (x, y): (&AxisDef, &AxisDef),
+    legend: &mut Legend,
+) -> Result<(), PlotError> {
     let optima = [
         (young, YOUNG, "Young √(2CM)", 3, (8, 5)),
         (daly, DALY, "Daly", 2, (4, 4)),
@@ -246,7 +291,7 @@ pub(super) fn cost_chart<DB: DrawingBackend>(
             "optimum intervals: median over the\npoints of the longest timeout".to_owned(),
         ));
     }
-    draw_legend(&legend_area, &legend, &SWEEP_LAYOUT)
+    Ok(())
 }
 
 /// The interval's label as written, else a human duration.
