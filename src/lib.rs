@@ -1,28 +1,50 @@
 //! ckptsim: a deterministic discrete-event simulator of Apache Flink's
 //! checkpoint-and-recovery protocol, with seeded fault injection.
 //!
-//! Read this first. A run goes through these rooms, arrows pointing one way:
+//! Read this first. The rooms, and which may use which (arrows point from the
+//! user to the used; nothing points back up):
 //!
 //! ```text
-//!  scenario file ──▶ scenario (parse, validate) ──▶ Scenario ──┐
-//!                                                              ▼
-//!   faults (schedule) ──▶ sim ◀── kernel (event queue, seeded streams)
-//!                          │  topology · source · task · coordinator · failover
-//!                          │  storage · restart · data (provenance)
-//!                          ▼
-//!                    metrics::RunResult ──▶ oracle verdict (inside the result)
-//!                          │
-//!            ┌─────────────┼───────────────┐
-//!            ▼             ▼               ▼
-//!     metrics::write     plot           report        (files, chart, text)
+//!  cli ─────────────────────────────────────────────────────────────┐ the binary's commands
+//!   │ run · model          check             sweep · merge · compare · plot
+//!   ▼                       ▼                  ▼
+//!  report, models ◀──── check (cases, shrink) sweep (grid, rows, aggregate)
+//!   │                       │                  │          ╲
+//!   │                       ▼                  ▼           ▼
+//!   │        ┌───────────── sim (run loop, budget, measure, result) ◀── output (files,
+//!   │        │              │ dispatches events, routes signals      tables, charts)
+//!   │        ▼              ▼
+//!   │   recovery ──▶ checkpoint ──▶ job ──▶ event (Ev, Ctx) ──▶ kernel (queue, streams)
+//!   │   fault_injection  coordinator   task, channel,          ▲
+//!   │   heartbeat        failure_mgr   record_writer,          │ storage, data, faults
+//!   │   failover         barrier_hdlr  source, topology        │
+//!   │   restart_strategy snapshot                              │
+//!   │   deploy, restore  two_phase_commit, pending             │
+//!   │   catch_up                                               │
+//!   ▼                                                          │
+//!  metrics (RunResult: plain result types) ◀── oracle (verdicts, invariants, guarantee)
+//!  scenario (parse → validate → Scenario; defaults with Flink's option names) ◀── everyone
 //! ```
 //!
-//! The simulation rooms never touch files or charts; the analysis rooms only
-//! read `RunResult`s. Simulated time is integer nanoseconds (`time`), events
-//! pop in (time, insertion) order (`kernel`), every random draw comes from a
-//! named ChaCha stream of the run seed, and data in flight is tracked as exact
-//! provenance segments (`data`), so the exactly-once oracle is exact at any
-//! buffer size.
+//! - The simulation rooms (`kernel`, `event`, `job`, `checkpoint`, `recovery`,
+//!   `storage`, `faults`, `sim`) never touch files or charts. Each owns its
+//!   state: `job` the tasks, channels and source log; `checkpoint` the
+//!   coordinator, each task's barrier and snapshot state and the sinks'
+//!   transactions; `recovery` the TaskManagers, failures and restarts. A
+//!   lower room never calls a higher one: where a task's step needs a
+//!   checkpoint rule, `job` returns a `Signal` and the run loop hands it on;
+//!   a checkpoint failure beyond the tolerable count goes up as an
+//!   `Escalation`.
+//! - `oracle` decides: which guarantee a job promises, whether a run kept it,
+//!   the named invariants, and why a `check` case is rejected.
+//! - The analysis rooms (`sweep`, `models`, `report`, `output`, `check`) only
+//!   read `RunResult`s; `output` is the only room that writes files.
+//!
+//! Simulated time is integer nanoseconds (`time`), events pop in (time,
+//! insertion) order (`kernel`), every random draw comes from a named ChaCha
+//! stream of the run seed, data in flight is tracked as exact provenance
+//! segments (`data`), so the exactly-once oracle is exact at any buffer size,
+//! and every run has an event budget (`sim`), so no input spins for ever.
 
 pub mod check;
 pub(crate) mod checkpoint;
