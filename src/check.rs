@@ -20,6 +20,17 @@ use case::{Base, Case};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+/// Why `check` could not run its cases or write its counterexample.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The scenario file given with `--scenario` is invalid.
+    #[error("{0}")]
+    Scenario(scenario::ScenarioError),
+    /// The counterexample could not be rendered as a scenario file.
+    #[error("{0}")]
+    Render(scenario::ScenarioError),
+}
+
 /// What `ckptsim check` was asked to do.
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -103,10 +114,10 @@ fn case_at(opts: &CheckOptions, file: &Option<Scenario>, i: u64) -> Case {
 /// Runs the cases in batches (in parallel within a batch, results in case
 /// order, so the outcome is the same on any number of threads), stops at the
 /// first batch with a failure, and shrinks the first failing case.
-pub fn check(opts: &CheckOptions) -> Result<CheckReport, String> {
+pub fn check(opts: &CheckOptions) -> Result<CheckReport, CheckError> {
     let file = match &opts.scenario {
         Some((text, label)) => {
-            Some(scenario::parse_str(text, label, &[]).map_err(|e| e.to_string())?)
+            Some(scenario::parse_str(text, label, &[]).map_err(CheckError::Scenario)?)
         }
         None => None,
     };
@@ -171,10 +182,14 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, String> {
 }
 
 /// The scenario file that replays a case (comments say why and how).
-pub fn counterexample_text(f: &Failure, bug: Option<Bug>, path: &str) -> Result<String, String> {
+pub fn counterexample_text(
+    f: &Failure,
+    bug: Option<Bug>,
+    path: &str,
+) -> Result<String, CheckError> {
     let (text, label) = f.case.text();
     let body =
-        scenario::edited_text(&text, &label, &f.case.overrides()).map_err(|e| e.to_string())?;
+        scenario::edited_text(&text, &label, &f.case.overrides()).map_err(CheckError::Render)?;
     let replay = replay_command(f, bug, path);
     let origin = match &f.case.base {
         Base::Generated(_) => "a generated case".to_string(),
