@@ -14,6 +14,8 @@ mod determinism;
 mod event_budget;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
+#[path = "spec/restart_backoff_flink.rs"]
+mod restart_backoff_flink;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
 #[path = "spec/stochastic_faults.rs"]
@@ -24,3 +26,5 @@ mod sweeps;
 mod task_failure_recovery;
 #[path = "spec/timeout_escalation.rs"]
 mod timeout_escalation;
+#[path = "spec/trigger_queue.rs"]
+mod trigger_queue;
