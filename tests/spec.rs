@@ -24,6 +24,8 @@ mod fixture;
 mod oracle_mutants;
 #[path = "spec/region_vs_full_failover.rs"]
 mod region_vs_full_failover;
+#[path = "spec/restart_backoff_flink.rs"]
+mod restart_backoff_flink;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
 #[path = "spec/stochastic_faults.rs"]
@@ -34,3 +36,5 @@ mod sweeps;
 mod task_failure_recovery;
 #[path = "spec/timeout_escalation.rs"]
 mod timeout_escalation;
+#[path = "spec/trigger_queue.rs"]
+mod trigger_queue;

@@ -1,12 +1,22 @@
 //! The checkpoint coordinator (Flink's CheckpointCoordinator with its
-//! CheckpointRequestDecider): the periodic trigger at a fixed rate, the first
-//! trigger rule, min-pause (an early trigger is postponed, not dropped),
-//! max-concurrent (a trigger that finds it reached waits for a checkpoint to
-//! end), the trigger RPC to the sources, acknowledgements, the metadata
-//! write, completion (subsuming older checkpoints), notify-complete to the
-//! sinks, aborts told to the tasks, and the final checkpoint once the input
-//! is drained.
+//! CheckpointRequestDecider): the periodic trigger at a fixed rate of
+//! max(interval, min-pause), the first trigger rule, the request queue
+//! (requests that find max-concurrent checkpoints pending wait, up to 1000 of
+//! them, and one is looked at each time a checkpoint ends), min-pause (a
+//! request within min-pause of the last completion is dropped and the
+//! periodic timer restarts at the end of the pause, so the trigger is
+//! postponed, not lost), the trigger RPC to the sources, acknowledgements,
+//! the metadata write, completion (subsuming older checkpoints),
+//! notify-complete to the sinks, aborts told to the tasks, and the final
+//! checkpoint once the input is drained.
+//!
+//! Simplifications: triggering is instantaneous (Flink's `isTriggering` phase,
+//! when the plan and storage location are prepared, is not modelled), and
+//! discarding a checkpoint's files takes no time, so Flink's wait while more
+//! than max-concurrent checkpoints are being cleaned, and the queue look-ups
+//! its cleaner makes when a discard finishes, do not occur.
 
+use super::failure_manager::FailureCounter;
 use super::pending::{Completed, Pending, TaskSnap};
 use super::{Checkpointing, Store, schedule_storage};
 use crate::event::{Ctx, Ev, Owner, TaskId};
@@ -16,11 +26,111 @@ use crate::kernel::rng_stream;
 use crate::metrics::{CheckpointOutcome, CheckpointRecord};
 use crate::mutants::Bug;
 use crate::oracle::Invariant;
-use crate::scenario::{CheckpointMode, FirstTrigger};
+use crate::scenario::{CheckpointConfig, CheckpointMode, FirstTrigger};
 use crate::time::{SimDuration, SimTime};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
+
+/// Flink's `DEFAULT_MAX_QUEUED_REQUESTS`: trigger requests that may wait.
+pub(crate) const MAX_QUEUED_REQUESTS: u32 = 1000;
+
+/// The period of the periodic trigger: Flink raises the interval to min-pause
+/// ("it does not make sense to schedule checkpoints more often than the
+/// desired time between checkpoints").
+pub(crate) fn base_interval(cfg: &CheckpointConfig) -> SimDuration {
+    cfg.interval.max(cfg.min_pause)
+}
+
+/// What the request decider does with the first waiting request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Choice {
+    /// No request waits.
+    Idle,
+    /// max-concurrent checkpoints are pending: the requests keep waiting.
+    Wait,
+    /// Trigger a checkpoint now (the request leaves the queue).
+    Trigger,
+    /// The request came within min-pause of the last completion: it is
+    /// dropped (`MINIMUM_TIME_BETWEEN_CHECKPOINTS`) and the periodic timer
+    /// restarts at `at`, the end of the pause (Flink's `rescheduleTrigger`).
+    TooEarly {
+        /// The end of the pause.
+        at: SimTime,
+    },
+}
+
+/// Flink's CheckpointRequestDecider for the requests the simulator makes.
+/// Flink orders its queue savepoints first, then forced, then non-periodic
+/// requests, then by request time, and when it overflows drops the last one
+/// (`TOO_MANY_CHECKPOINT_REQUESTS`). All requests here are periodic,
+/// non-forced checkpoints (the final checkpoint is requested the same way),
+/// so the order is arrival order, an overflow drops the newest request, and
+/// only the number waiting matters.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestDecider {
+    /// `max-concurrent`.
+    max_concurrent: u32,
+    /// `min-pause`.
+    min_pause: SimDuration,
+    /// Bound of the queue.
+    max_queued: u32,
+    /// Requests waiting.
+    queued: u32,
+}
+
+impl RequestDecider {
+    /// A decider with an empty queue of at most `max_queued` requests.
+    pub fn new(max_concurrent: u32, min_pause: SimDuration, max_queued: u32) -> Self {
+        RequestDecider {
+            max_concurrent,
+            min_pause,
+            max_queued,
+            queued: 0,
+        }
+    }
+
+    /// A new request arrives (Flink's `chooseRequestToExecute(newRequest, ..)`):
+    /// it joins the queue (or, the queue being full, is dropped), then the
+    /// first waiting request is decided on.
+    pub fn submit(
+        &mut self,
+        now: SimTime,
+        pending: usize,
+        last_completion: Option<SimTime>,
+    ) -> Choice {
+        if self.queued < self.max_queued {
+            self.queued += 1;
+        }
+        self.choose(now, pending, last_completion)
+    }
+
+    /// A checkpoint ended: decide on the first waiting request, if any
+    /// (Flink's `chooseQueuedRequestToExecute`).
+    pub fn choose(
+        &mut self,
+        now: SimTime,
+        pending: usize,
+        last_completion: Option<SimTime>,
+    ) -> Choice {
+        if self.queued == 0 {
+            return Choice::Idle;
+        }
+        if pending >= self.max_concurrent as usize {
+            return Choice::Wait;
+        }
+        self.queued -= 1;
+        match last_completion.map(|last| last + self.min_pause) {
+            Some(at) if at > now => Choice::TooEarly { at },
+            _ => Choice::Trigger,
+        }
+    }
+
+    /// The scheduler stopped or restarted: every waiting request is dropped.
+    pub fn clear(&mut self) {
+        self.queued = 0;
+    }
+}
 
 /// The coordinator's state.
 pub(crate) struct Coordinator {
@@ -36,12 +146,12 @@ pub(crate) struct Coordinator {
     sched_gen: u64,
     /// Periodic triggering is on (all tasks run).
     pub sched_active: bool,
-    /// A trigger request waits for a pending checkpoint to end (max-concurrent).
-    pub trigger_queued: bool,
+    /// Trigger requests waiting for a pending checkpoint to end.
+    requests: RequestDecider,
     /// When the latest checkpoint completed (for min-pause).
     last_completion: Option<SimTime>,
     /// Consecutive failed checkpoints (for tolerable-failed).
-    pub consecutive_failed: u32,
+    pub failures: FailureCounter,
     /// Every checkpoint that ended, in order of ending.
     pub records: Vec<CheckpointRecord>,
     /// The input is drained and the final checkpoint was asked for.
@@ -62,9 +172,13 @@ impl Coordinator {
             ckpt_offsets: BTreeMap::new(),
             sched_gen: 0,
             sched_active: false,
-            trigger_queued: false,
+            requests: RequestDecider::new(
+                ctx.sc.checkpoint.max_concurrent,
+                ctx.sc.checkpoint.min_pause,
+                MAX_QUEUED_REQUESTS,
+            ),
             last_completion: None,
-            consecutive_failed: 0,
+            failures: FailureCounter::new(ctx.sc.checkpoint.tolerable_failed),
             records: Vec::new(),
             final_requested: false,
             ever_ran_all: false,
@@ -85,16 +199,13 @@ impl Checkpointing {
         let co = &mut self.coord;
         co.sched_gen += 1;
         co.sched_active = true;
-        co.trigger_queued = false;
+        co.requests.clear();
         let cfg = &ctx.sc.checkpoint;
         let delay = match cfg.first_trigger {
             FirstTrigger::OnRunning if !co.ever_ran_all => SimDuration::ZERO,
-            FirstTrigger::OnRunning => cfg.interval,
+            FirstTrigger::OnRunning => base_interval(cfg),
             FirstTrigger::RandomDelay => {
-                let (lo, hi) = (
-                    cfg.min_pause.as_ns(),
-                    cfg.interval.as_ns().max(cfg.min_pause.as_ns()),
-                );
+                let (lo, hi) = (cfg.min_pause.as_ns(), base_interval(cfg).as_ns());
                 SimDuration(co.first_delay_rng.random_range(lo..=hi))
             }
         };
@@ -112,7 +223,7 @@ impl Checkpointing {
         let co = &mut self.coord;
         co.sched_gen += 1;
         co.sched_active = false;
-        co.trigger_queued = false;
+        co.requests.clear();
         if ctx.has_bug(Bug::RestoreLatestTriggered)
             && let Some(p) = co.pending.values().next_back()
         {
@@ -140,40 +251,62 @@ impl Checkpointing {
         }
     }
 
-    /// The periodic timer fired: the next tick is one interval later (fixed rate, like
-    /// Flink's ScheduledTrigger), whatever this one does.
+    /// The periodic timer fired: the next tick is one period (max(interval,
+    /// min-pause)) later (fixed rate, like Flink's ScheduledTrigger), whatever
+    /// this one's request becomes.
     pub fn periodic_tick(&mut self, ctx: &mut Ctx, job: &Job, gen_: u64) {
         if gen_ != self.coord.sched_gen || !self.coord.sched_active {
             return;
         }
-        let at = ctx.now() + ctx.sc.checkpoint.interval;
+        let at = ctx.now() + base_interval(&ctx.sc.checkpoint);
         ctx.push(at, Ev::PeriodicTrigger { gen_ });
-        self.try_trigger(ctx, job);
+        self.request_checkpoint(ctx, job);
     }
 
-    /// A trigger request (periodic, queued or final): trigger now, or postpone it.
-    pub fn try_trigger(&mut self, ctx: &mut Ctx, job: &Job) {
+    /// A trigger request (periodic or final) reaches the request decider.
+    fn request_checkpoint(&mut self, ctx: &mut Ctx, job: &Job) {
         let co = &mut self.coord;
         if !co.sched_active {
             return;
         }
-        let now = ctx.now();
-        let cfg = &ctx.sc.checkpoint;
-        if co.pending.len() >= cfg.max_concurrent as usize {
-            co.trigger_queued = true;
+        let choice = co
+            .requests
+            .submit(ctx.now(), co.pending.len(), co.last_completion);
+        self.follow(ctx, job, choice);
+    }
+
+    /// A checkpoint ended: the decider looks at the queue once (Flink's
+    /// `executeQueuedRequest`, scheduled by every completion and abort).
+    pub(crate) fn execute_queued(&mut self, ctx: &mut Ctx, job: &Job) {
+        let co = &mut self.coord;
+        if !co.sched_active {
             return;
         }
-        if let Some(last) = co.last_completion {
-            let earliest = last + cfg.min_pause;
-            if now < earliest {
-                // Like Flink's rescheduleTrigger: the periodic timer restarts at the end of the pause.
+        let choice = co
+            .requests
+            .choose(ctx.now(), co.pending.len(), co.last_completion);
+        self.follow(ctx, job, choice);
+    }
+
+    /// Carries out the decider's choice.
+    fn follow(&mut self, ctx: &mut Ctx, job: &Job, choice: Choice) {
+        match choice {
+            Choice::Idle | Choice::Wait => {}
+            Choice::TooEarly { at } => {
+                // Flink's rescheduleTrigger: the periodic timer restarts at the end of the pause.
+                let co = &mut self.coord;
                 co.sched_gen += 1;
                 let g = co.sched_gen;
-                ctx.push(earliest, Ev::PeriodicTrigger { gen_: g });
-                return;
+                ctx.push(at, Ev::PeriodicTrigger { gen_: g });
             }
+            Choice::Trigger => self.trigger(ctx, job),
         }
-        co.trigger_queued = false;
+    }
+
+    /// Triggers a new checkpoint: its id, its timeout, the trigger RPC to every source.
+    fn trigger(&mut self, ctx: &mut Ctx, job: &Job) {
+        let co = &mut self.coord;
+        let now = ctx.now();
         let id = co.next_ckpt;
         co.next_ckpt += 1;
         if let Some((&newest, _)) = co.pending.iter().next_back()
@@ -234,8 +367,8 @@ impl Checkpointing {
         }
     }
 
-    /// Ends a pending checkpoint without completing it, and tells the tasks
-    /// (Flink's sendAbortedMessages) so that they skip or stop its snapshot.
+    /// Ends a pending checkpoint without completing it, tells the tasks, and
+    /// lets the decider look at the queue (Flink's abortPendingCheckpoint).
     pub fn abort(
         &mut self,
         ctx: &mut Ctx,
@@ -244,8 +377,24 @@ impl Checkpointing {
         ckpt: u64,
         outcome: CheckpointOutcome,
     ) {
+        if self.end_pending(ctx, job, storage, ckpt, outcome) {
+            self.execute_queued(ctx, job);
+        }
+    }
+
+    /// Ends a pending checkpoint without completing it, and tells the tasks
+    /// (Flink's sendAbortedMessages) so that they skip or stop its snapshot.
+    /// Returns whether `ckpt` was pending.
+    pub(crate) fn end_pending(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &Job,
+        storage: &mut Store,
+        ckpt: u64,
+        outcome: CheckpointOutcome,
+    ) -> bool {
         let Some(p) = self.coord.pending.remove(&ckpt) else {
-            return;
+            return false;
         };
         let now = ctx.now();
         let at = now + ctx.sc.cluster.rpc_latency;
@@ -267,6 +416,7 @@ impl Checkpointing {
         });
         schedule_storage(ctx, storage);
         self.coord.records.push(p.record(now, outcome));
+        true
     }
 
     /// The metadata is written: the checkpoint is complete.
@@ -278,7 +428,7 @@ impl Checkpointing {
         self.coord
             .records
             .push(p.record(now, CheckpointOutcome::Completed));
-        self.coord.consecutive_failed = 0;
+        self.coord.failures.on_success(ckpt);
         self.coord.last_completion = Some(now);
         let older: Vec<u64> = self
             .coord
@@ -286,8 +436,11 @@ impl Checkpointing {
             .range(..ckpt)
             .map(|(&id, _)| id)
             .collect();
+        // Flink looks at the queue once for the completion and once for each
+        // subsumed checkpoint, after the completion is done.
+        let queue_lookups = 1 + older.len();
         for id in older {
-            self.abort(ctx, job, storage, id, CheckpointOutcome::Subsumed);
+            self.end_pending(ctx, job, storage, id, CheckpointOutcome::Subsumed);
         }
         if let Some(prev) = self.coord.latest_id()
             && prev >= ckpt
@@ -330,10 +483,12 @@ impl Checkpointing {
             }
         }
         if is_final {
+            // The job finishes with this checkpoint; waiting requests die with the coordinator.
             ctx.push(at, Ev::FinishJob);
+            return;
         }
-        if self.coord.trigger_queued {
-            self.try_trigger(ctx, job);
+        for _ in 0..queue_lookups {
+            self.execute_queued(ctx, job);
         }
     }
 
@@ -347,7 +502,7 @@ impl Checkpointing {
         }
         self.coord.final_requested = true;
         if self.coord.sched_active && self.coord.pending.is_empty() {
-            self.try_trigger(ctx, job);
+            self.request_checkpoint(ctx, job);
         }
     }
 }
@@ -367,5 +522,117 @@ fn check_consistent_cut(ctx: &mut Ctx, job: &Job, ckpt: u64, snaps: &[TaskSnap],
             ctx.violate(Invariant::ConsistentCut, what);
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(x: u64) -> SimTime {
+        SimTime(x * 1_000_000)
+    }
+
+    /// Mirrors Flink's `CheckpointRequestDeciderTest` where it applies: the
+    /// simulator's requests are periodic, non-forced checkpoints, so the
+    /// savepoint, forced and user-request orderings have no counterpart, nor
+    /// has `testEnqueueOnTooManyCleaning` (discarding takes no time here).
+    mod checkpoint_request_decider_test {
+        use super::*;
+
+        #[test]
+        fn test_enqueue_on_too_many_pending() {
+            let max_pending = 1;
+            let mut decider =
+                RequestDecider::new(max_pending, SimDuration::from_millis(1), u32::MAX);
+            let now = ms(86_400_000);
+            assert_eq!(
+                decider.submit(now, max_pending as usize, None),
+                Choice::Wait
+            );
+            assert_eq!(decider.choose(now, 0, None), Choice::Trigger);
+            assert_eq!(decider.choose(now, 0, None), Choice::Idle);
+        }
+
+        #[test]
+        fn test_queue_size_limit() {
+            let max_queued = 10;
+            let mut decider = RequestDecider::new(1, SimDuration::from_millis(1), max_queued);
+            // 11 requests while one checkpoint is pending: the queue holds 10,
+            // max(added - 10, 0) were dropped.
+            for added in 1..=max_queued + 1 {
+                assert_eq!(decider.submit(ms(0), 1, None), Choice::Wait);
+                assert_eq!(decider.queued, added.min(max_queued));
+            }
+        }
+
+        #[test]
+        fn test_checkpoint_timing() {
+            // A periodic checkpoint request within min-pause (10 ms) of the last
+            // completion is dropped, and the timer restarts at the end of the pause.
+            let pause = SimDuration::from_millis(10);
+            let mut decider = RequestDecider::new(1, pause, u32::MAX);
+            let last_completion = ms(5);
+            assert_eq!(
+                decider.submit(ms(5), 0, Some(last_completion)),
+                Choice::TooEarly { at: ms(15) }
+            );
+            assert_eq!(decider.queued, 0);
+            assert_eq!(
+                decider.submit(ms(15), 0, Some(last_completion)),
+                Choice::Trigger
+            );
+        }
+    }
+
+    #[test]
+    fn requests_wait_one_per_ended_checkpoint() {
+        // Three periodic requests find the only slot taken: all three wait, and
+        // each ended checkpoint releases exactly one (no min-pause).
+        let mut decider = RequestDecider::new(1, SimDuration::ZERO, MAX_QUEUED_REQUESTS);
+        for t in 1..=3 {
+            assert_eq!(decider.submit(ms(t), 1, None), Choice::Wait);
+        }
+        for t in 4..=6 {
+            assert_eq!(decider.choose(ms(t), 0, Some(ms(t))), Choice::Trigger);
+            // The triggered checkpoint now holds the slot; the others still wait.
+            let left = if t < 6 { Choice::Wait } else { Choice::Idle };
+            assert_eq!(decider.choose(ms(t), 1, Some(ms(t))), left);
+        }
+        assert_eq!(decider.choose(ms(7), 0, Some(ms(7))), Choice::Idle);
+    }
+
+    #[test]
+    fn min_pause_drops_only_the_first_waiting_request() {
+        // Two requests wait; a completion at 100 ms with min-pause 30 ms drops the
+        // first and restarts the timer at 130 ms; the second still waits, and the
+        // request of that tick triggers the older one, leaving one waiting.
+        let mut decider = RequestDecider::new(1, SimDuration::from_millis(30), MAX_QUEUED_REQUESTS);
+        decider.submit(ms(40), 1, None);
+        decider.submit(ms(80), 1, None);
+        let done = Some(ms(100));
+        assert_eq!(
+            decider.choose(ms(100), 0, done),
+            Choice::TooEarly { at: ms(130) }
+        );
+        assert_eq!(decider.queued, 1);
+        assert_eq!(decider.submit(ms(130), 0, done), Choice::Trigger);
+        assert_eq!(decider.queued, 1);
+    }
+
+    #[test]
+    fn the_period_is_at_least_min_pause() {
+        let mut cfg = crate::scenario::parse_str(
+            include_str!("../../scenarios/quickstart.toml"),
+            "quickstart.toml",
+            &[],
+        )
+        .unwrap()
+        .checkpoint;
+        cfg.interval = SimDuration::from_secs(10);
+        cfg.min_pause = SimDuration::from_secs(4);
+        assert_eq!(base_interval(&cfg), SimDuration::from_secs(10));
+        cfg.min_pause = SimDuration::from_secs(25);
+        assert_eq!(base_interval(&cfg), SimDuration::from_secs(25));
     }
 }

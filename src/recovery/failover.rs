@@ -63,7 +63,7 @@ impl Recovery {
                     self.kill(ctx, job, storage, t);
                 }
             }
-            RestartDecision::Restart(delay) => {
+            RestartDecision::Restart { delay, new_attempt } => {
                 let fo = self.next_failover;
                 self.next_failover += 1;
                 self.fo_episode.insert(fo, ep);
@@ -72,7 +72,11 @@ impl Recovery {
                 }
                 let e = &mut self.episodes[ep];
                 e.restart_delay += delay;
-                e.restarts += 1;
+                // Like Flink's numberOfRestarts: a failure merged into a pending
+                // backoff restarts its tasks with it but is not a restart of its own.
+                if new_attempt {
+                    e.restarts += 1;
+                }
                 e.restarted_tasks = set.len() as u32;
                 let cancel = ctx.sc.recovery.cancel;
                 ctx.push(now + cancel, Ev::CancelDone { failover: fo });

@@ -1,78 +1,93 @@
-//! Flink's restart strategies as a pure state machine
-//! (RestartBackoffTimeStrategy): told of each failure, it answers whether the
-//! job may restart and after what delay.
+//! Flink's restart-backoff-time strategies (`RestartBackoffTimeStrategy` and
+//! its implementations in `org.apache.flink.runtime.executiongraph.failover`)
+//! as a pure state machine: told of each failure, it answers whether the
+//! failure is a new restart attempt or merged into a pending one, whether the
+//! job may restart, and after what delay.
+//!
+//! Like Flink, every strategy works on the JobMaster's millisecond clock: the
+//! simulated instant is truncated to whole milliseconds (`clock_ms`), durations
+//! from the scenario are truncated to whole milliseconds (Java's
+//! `Duration.toMillis`), and every delay handed back is a whole number of
+//! milliseconds. The three parts of Flink's interface are kept apart
+//! (`notify_failure`, `can_restart`, the backoff time) so that the unit tests
+//! can replay Flink's own tests of each strategy step by step.
+//!
+//! Owns the strategies' state only; the episode bookkeeping (restart count,
+//! failure cause) belongs to `failover`, which reads `new_attempt`.
 
 use crate::scenario::RestartStrategy;
-use crate::time::{SimDuration, SimTime};
+use crate::time::{NS_PER_MS, SimDuration, SimTime};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
 
-/// The decision for one failure.
+/// The decision for one failure (Flink's `FailureHandlingResult`, reduced to
+/// what the simulator needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RestartDecision {
-    /// Restart after this delay.
-    Restart(SimDuration),
+    /// Restart after `delay` (whole milliseconds).
+    Restart {
+        /// Time until the restart: for a failure merged into a pending backoff,
+        /// what is left of that backoff, so that both restart together.
+        delay: SimDuration,
+        /// Flink's `isNewAttempt`: false when exponential-delay merged the
+        /// failure into a pending backoff. Only new attempts count as restarts
+        /// (Flink's `numberOfRestarts`).
+        new_attempt: bool,
+    },
     /// Give up: the job fails.
     Fail,
+}
+
+/// Flink's clock for a simulated instant: whole milliseconds since the start
+/// (`clock.absoluteTimeMillis()`).
+fn clock_ms(now: SimTime) -> i64 {
+    (now.as_ns() / NS_PER_MS) as i64
+}
+
+/// A duration in whole milliseconds, truncated like Java's `Duration.toMillis`.
+fn to_ms(d: SimDuration) -> i64 {
+    (d.as_ns() / NS_PER_MS) as i64
+}
+
+/// A non-negative millisecond count as a simulated duration.
+fn from_ms(ms: i64) -> SimDuration {
+    SimDuration::from_millis(ms.max(0) as u64)
 }
 
 /// Restart strategy state across the failures of a run.
 #[derive(Clone, Debug)]
 pub struct RestartState {
-    strategy: RestartStrategy,
-    attempts: u32,
-    failures_in_window: VecDeque<SimTime>,
-    current_backoff: Option<SimDuration>,
-    last_failure: Option<SimTime>,
-    next_restart: Option<SimTime>,
+    backoff: Backoff,
+}
+
+/// One of Flink's strategies with its state.
+#[derive(Clone, Debug)]
+enum Backoff {
+    /// `NoRestartBackoffTimeStrategy`: never restarts.
+    NoRestart,
+    FixedDelay(FixedDelay),
+    FailureRate(FailureRate),
+    ExponentialDelay(ExponentialDelay),
 }
 
 impl RestartState {
     /// A fresh state for `strategy`.
     pub fn new(strategy: RestartStrategy) -> Self {
-        RestartState {
-            strategy,
-            attempts: 0,
-            failures_in_window: VecDeque::new(),
-            current_backoff: None,
-            last_failure: None,
-            next_restart: None,
-        }
-    }
-
-    /// Records a failure at `now` and decides; the jitter of exponential-delay
-    /// is drawn from `rng` (the run's "restart-jitter" stream).
-    pub fn on_failure(&mut self, now: SimTime, rng: &mut ChaCha8Rng) -> RestartDecision {
-        match self.strategy.clone() {
-            RestartStrategy::None => RestartDecision::Fail,
+        let backoff = match strategy {
+            RestartStrategy::None => Backoff::NoRestart,
             RestartStrategy::FixedDelay { attempts, delay } => {
-                self.attempts += 1;
-                if self.attempts > attempts {
-                    RestartDecision::Fail
-                } else {
-                    RestartDecision::Restart(delay)
-                }
+                Backoff::FixedDelay(FixedDelay::new(attempts, to_ms(delay)))
             }
             RestartStrategy::FailureRate {
                 max_failures,
                 interval,
                 delay,
-            } => {
-                self.failures_in_window.push_back(now);
-                while let Some(&t) = self.failures_in_window.front() {
-                    if now.since(t) > interval {
-                        self.failures_in_window.pop_front();
-                    } else {
-                        break;
-                    }
-                }
-                if self.failures_in_window.len() as u64 > max_failures as u64 {
-                    RestartDecision::Fail
-                } else {
-                    RestartDecision::Restart(delay)
-                }
-            }
+            } => Backoff::FailureRate(FailureRate::new(
+                max_failures,
+                to_ms(interval),
+                to_ms(delay),
+            )),
             RestartStrategy::ExponentialDelay {
                 initial,
                 max,
@@ -80,44 +95,214 @@ impl RestartState {
                 reset_threshold,
                 jitter,
                 attempts,
-            } => {
-                // Flink's ExponentialDelayRestartBackoffTimeStrategy: a failure before the
-                // pending restart merges into it (same restart time, no attempt used).
-                if let Some(next) = self.next_restart
-                    && now <= next
-                {
-                    return RestartDecision::Restart(next.since(now));
-                }
-                let with_jitter = |b: SimDuration, rng: &mut ChaCha8Rng| {
-                    let b = if jitter > 0.0 {
-                        let f: f64 = rng.random_range(-jitter..=jitter);
-                        b.mul_f64(1.0 + f)
-                    } else {
-                        b
-                    };
-                    b.min(max).max(initial)
-                };
-                let backoff = match (self.current_backoff, self.last_failure) {
-                    (Some(cur), Some(last)) if now.since(last) < reset_threshold + cur => {
-                        with_jitter(cur.mul_f64(multiplier).min(max), rng)
-                    }
-                    (Some(_), Some(_)) => {
-                        self.attempts = 0;
-                        with_jitter(initial, rng)
-                    }
-                    _ => with_jitter(initial, rng),
-                };
-                self.current_backoff = Some(backoff);
-                self.last_failure = Some(now);
-                self.next_restart = Some(now + backoff);
-                self.attempts = self.attempts.saturating_add(1);
-                if self.attempts > attempts {
-                    return RestartDecision::Fail;
-                }
-                let delay = backoff;
-                RestartDecision::Restart(delay)
+            } => Backoff::ExponentialDelay(ExponentialDelay::new(
+                to_ms(initial),
+                to_ms(max),
+                multiplier,
+                to_ms(reset_threshold),
+                jitter,
+                attempts,
+            )),
+        };
+        RestartState { backoff }
+    }
+
+    /// Records a failure handled at `now` and decides, in the order of Flink's
+    /// `ExecutionFailureHandler.handleFailure`: `notifyFailure` (is it a new
+    /// attempt?), then `canRestart`, then `getBackoffTime`. The jitter of
+    /// exponential-delay is drawn from `rng` (the run's "restart-jitter"
+    /// stream), once per new attempt.
+    pub fn on_failure(&mut self, now: SimTime, rng: &mut ChaCha8Rng) -> RestartDecision {
+        let now_ms = clock_ms(now);
+        let (new_attempt, can_restart, backoff_ms) = match &mut self.backoff {
+            Backoff::NoRestart => return RestartDecision::Fail,
+            Backoff::FixedDelay(s) => (s.notify_failure(), s.can_restart(), s.backoff_ms),
+            Backoff::FailureRate(s) => (
+                s.notify_failure(now_ms),
+                s.can_restart(now_ms),
+                s.backoff_ms,
+            ),
+            Backoff::ExponentialDelay(s) => {
+                let new = s.notify_failure(now_ms, rng);
+                let left = s.backoff_time_ms(now_ms).unwrap_or(0);
+                (new, s.can_restart(), left)
             }
+        };
+        if can_restart {
+            RestartDecision::Restart {
+                delay: from_ms(backoff_ms),
+                new_attempt,
+            }
+        } else {
+            RestartDecision::Fail
         }
+    }
+}
+
+/// `FixedDelayRestartBackoffTimeStrategy`: every failure is an attempt; the
+/// job fails at attempt `max_attempts + 1`.
+#[derive(Clone, Debug)]
+struct FixedDelay {
+    max_attempts: u32,
+    backoff_ms: i64,
+    attempt: u32,
+}
+
+impl FixedDelay {
+    fn new(max_attempts: u32, backoff_ms: i64) -> Self {
+        FixedDelay {
+            max_attempts,
+            backoff_ms,
+            attempt: 0,
+        }
+    }
+
+    /// Counts the failure; it is always a new attempt (no merging).
+    fn notify_failure(&mut self) -> bool {
+        self.attempt = self.attempt.saturating_add(1);
+        true
+    }
+
+    fn can_restart(&self) -> bool {
+        self.attempt <= self.max_attempts
+    }
+}
+
+/// `FailureRateRestartBackoffTimeStrategy`: keeps the times of the last
+/// `max_failures + 1` failures; with that many, the job may restart only if
+/// the oldest lies strictly more than `interval_ms` before now.
+#[derive(Clone, Debug)]
+struct FailureRate {
+    max_failures: u32,
+    interval_ms: i64,
+    backoff_ms: i64,
+    /// Failure times (ms), oldest first; at most `max_failures + 1` of them.
+    failures_ms: VecDeque<i64>,
+}
+
+impl FailureRate {
+    fn new(max_failures: u32, interval_ms: i64, backoff_ms: i64) -> Self {
+        FailureRate {
+            max_failures,
+            interval_ms,
+            backoff_ms,
+            failures_ms: VecDeque::new(),
+        }
+    }
+
+    /// Flink's `isFailureTimestampsQueueFull`: more than `max_failures` recorded.
+    fn full(&self) -> bool {
+        self.failures_ms.len() as u64 > self.max_failures as u64
+    }
+
+    /// Records the failure, dropping the oldest when full; always a new attempt.
+    fn notify_failure(&mut self, now_ms: i64) -> bool {
+        if self.full() {
+            self.failures_ms.pop_front();
+        }
+        self.failures_ms.push_back(now_ms);
+        true
+    }
+
+    fn can_restart(&self, now_ms: i64) -> bool {
+        match self.failures_ms.front() {
+            Some(&earliest) if self.full() => now_ms - earliest > self.interval_ms,
+            _ => true,
+        }
+    }
+}
+
+/// `ExponentialDelayRestartBackoffTimeStrategy` (Flink 1.19 and later): the
+/// backoff of attempt k (0-based since the last reset) is
+/// `clamp(floor(initial · multiplier^k) + J, initial, max)` with J a uniform
+/// integer in `[-floor(b · jitter), +floor(b · jitter)]`, b the unjittered
+/// value. Each backoff is computed afresh from k, so jitter never compounds,
+/// and once b passes `max` the delay is exactly `max`.
+#[derive(Clone, Debug)]
+struct ExponentialDelay {
+    initial_ms: i64,
+    max_ms: i64,
+    multiplier: f64,
+    reset_threshold_ms: i64,
+    jitter: f64,
+    /// `attempts-before-reset-backoff`: the job fails at attempt `attempts + 1`
+    /// since the last reset.
+    attempts: u32,
+    /// Attempts since the last reset (`currentRestartAttempt`).
+    attempt: u32,
+    /// When the pending (or last) restart happens, ms; `None` before any failure.
+    next_restart_ms: Option<i64>,
+}
+
+impl ExponentialDelay {
+    fn new(
+        initial_ms: i64,
+        max_ms: i64,
+        multiplier: f64,
+        reset_threshold_ms: i64,
+        jitter: f64,
+        attempts: u32,
+    ) -> Self {
+        ExponentialDelay {
+            initial_ms,
+            max_ms,
+            multiplier,
+            reset_threshold_ms,
+            jitter,
+            attempts,
+            attempt: 0,
+            next_restart_ms: None,
+        }
+    }
+
+    /// Records a failure at `now_ms`; returns whether it is a new attempt.
+    /// A failure at or before the pending restart time is merged into it (no
+    /// attempt used, backoff unchanged). Otherwise, when at least
+    /// `reset_threshold_ms` passed since the last restart time, the attempt
+    /// count resets to 0 before the next backoff is computed.
+    fn notify_failure(&mut self, now_ms: i64, rng: &mut ChaCha8Rng) -> bool {
+        if let Some(next) = self.next_restart_ms {
+            if now_ms <= next {
+                return false;
+            }
+            if now_ms - next >= self.reset_threshold_ms {
+                self.attempt = 0;
+            }
+        } else {
+            // Flink starts from Integer.MIN_VALUE, so the first failure always resets.
+            self.attempt = 0;
+        }
+        let backoff = self.actual_backoff_ms(rng);
+        self.next_restart_ms = Some(now_ms.saturating_add(backoff));
+        self.attempt = self.attempt.saturating_add(1);
+        true
+    }
+
+    fn can_restart(&self) -> bool {
+        self.attempt <= self.attempts
+    }
+
+    /// Time left until the pending restart, ms (Flink's `getBackoffTime`);
+    /// `None` before the first failure (Flink throws there).
+    fn backoff_time_ms(&self, now_ms: i64) -> Option<i64> {
+        self.next_restart_ms.map(|next| (next - now_ms).max(0))
+    }
+
+    /// Flink's `calculateActualBackoffTime` for the current attempt. Java's
+    /// `(long)` cast truncates and saturates, as Rust's `as i64` does; the
+    /// jitter is added with saturation where Java's `long` would wrap (only
+    /// reachable after about 90 attempts without a reset at multiplier 1.5).
+    fn actual_backoff_ms(&self, rng: &mut ChaCha8Rng) -> i64 {
+        let base = (self.initial_ms as f64 * self.multiplier.powf(self.attempt as f64)) as i64;
+        let jitter = if self.jitter == 0.0 {
+            0
+        } else {
+            let offset = (base as f64 * self.jitter) as i64;
+            rng.random_range(-offset..=offset)
+        };
+        base.saturating_add(jitter)
+            .min(self.max_ms)
+            .max(self.initial_ms)
     }
 }
 
@@ -130,6 +315,303 @@ mod tests {
         SimTime(x * 1_000_000_000)
     }
 
+    fn restart(secs: u64, new_attempt: bool) -> RestartDecision {
+        RestartDecision::Restart {
+            delay: SimDuration::from_secs(secs),
+            new_attempt,
+        }
+    }
+
+    /// Flink's `ManualClock`, in milliseconds, starting at 0.
+    struct Clock(i64);
+
+    impl Clock {
+        fn advance(&mut self, ms: i64) {
+            self.0 += ms;
+        }
+    }
+
+    /// Mirrors `ExponentialDelayRestartBackoffTimeStrategyTest` (Flink
+    /// 1.19+/2.x, failover package). Constructor order as Flink's: (initial,
+    /// max, multiplier, reset threshold, jitter, attempts).
+    mod exponential_delay_restart_backoff_time_strategy_test {
+        use super::*;
+        use std::collections::BTreeSet;
+
+        const UNLIMITED: u32 = u32::MAX;
+        /// Integer.MAX_VALUE as a reset threshold: never reached in these tests.
+        const NEVER_MS: i64 = i32::MAX as i64;
+
+        fn rng() -> ChaCha8Rng {
+            rng_stream(7, "restart-jitter")
+        }
+
+        #[test]
+        fn test_max_attempts() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let max_attempts = 13;
+            let max_backoff_ms = 3;
+            let mut st = ExponentialDelay::new(1, max_backoff_ms, 1.2, 10, 0.25, max_attempts);
+            for _ in 0..=max_attempts {
+                assert!(st.can_restart());
+                assert!(st.notify_failure(clock.0, &mut r));
+                clock.advance(max_backoff_ms + 1);
+            }
+            // 14 attempts against a limit of 13.
+            assert!(!st.can_restart());
+        }
+
+        #[test]
+        fn test_not_call_notify_failure() {
+            let st = ExponentialDelay::new(42, 45, 2.0, 8, 0.0, 10);
+            assert_eq!(st.backoff_time_ms(0), None);
+        }
+
+        #[test]
+        fn test_initial_backoff() {
+            let mut st = ExponentialDelay::new(42, 45, 2.0, 8, 0.0, UNLIMITED);
+            st.notify_failure(0, &mut rng());
+            assert_eq!(st.backoff_time_ms(0), Some(42));
+        }
+
+        #[test]
+        fn test_max_backoff() {
+            let mut r = rng();
+            let max_backoff_ms = 6;
+            let mut st = ExponentialDelay::new(1, max_backoff_ms, 2.0, 8, 0.25, UNLIMITED);
+            for _ in 0..10 {
+                st.notify_failure(0, &mut r);
+                assert!(st.backoff_time_ms(0).unwrap() <= max_backoff_ms);
+            }
+        }
+
+        #[test]
+        fn test_reset_backoff() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let (initial, threshold) = (1, 8);
+            let mut st = ExponentialDelay::new(initial, 5, 2.0, threshold, 0.25, UNLIMITED);
+            assert!(st.notify_failure(clock.0, &mut r));
+            // t = 8 + 1 - 1 = 8; 8 - next restart 1 = 7 < 8: no reset.
+            clock.advance(threshold + st.backoff_time_ms(clock.0).unwrap() - 1);
+            assert!(st.notify_failure(clock.0, &mut r));
+            // floor(1 · 2^1) = 2, jitter offset floor(2 · 0.25) = 0.
+            assert_eq!(st.backoff_time_ms(clock.0), Some(2), "increased");
+            // t = 8 + 10 = 18; 18 - next restart 10 = 8 >= 8: reset.
+            clock.advance(threshold + st.backoff_time_ms(clock.0).unwrap());
+            assert!(st.notify_failure(clock.0, &mut r));
+            assert_eq!(st.backoff_time_ms(clock.0), Some(initial), "reset");
+        }
+
+        #[test]
+        fn test_backoff_multiplier() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let max_backoff_ms = 300;
+            let mut st = ExponentialDelay::new(4, max_backoff_ms, 2.3, NEVER_MS, 0.0, 10);
+            // 4, floor(4 · 2.3) = floor(9.2) = 9, floor(4 · 2.3²) = floor(21.16) = 21.
+            for expected in [4, 9, 21] {
+                assert!(st.notify_failure(clock.0, &mut r));
+                assert_eq!(st.backoff_time_ms(clock.0), Some(expected));
+                clock.advance(max_backoff_ms + 1);
+            }
+        }
+
+        /// The set of delays seen over 1000 fresh strategies that each take
+        /// `failures` failures, `advance_ms` apart, on one shared clock
+        /// (Flink's `assertCorrectRandomRangeWithFailureCount`).
+        fn observed(
+            make: impl Fn() -> ExponentialDelay,
+            clock: &mut Clock,
+            advance_ms: i64,
+            failures: usize,
+            r: &mut ChaCha8Rng,
+        ) -> BTreeSet<i64> {
+            (0..1000)
+                .map(|_| {
+                    let mut st = make();
+                    for _ in 0..failures {
+                        clock.advance(advance_ms);
+                        assert!(st.notify_failure(clock.0, r));
+                    }
+                    st.backoff_time_ms(clock.0).unwrap()
+                })
+                .collect()
+        }
+
+        #[test]
+        fn test_jitter() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let max_backoff_ms = 7;
+            let make = || ExponentialDelay::new(2, max_backoff_ms, 2.0, NEVER_MS, 0.25, UNLIMITED);
+            let mut seen = |n| observed(make, &mut clock, max_backoff_ms + 1, n, &mut r);
+            // Attempt 1: 4 ± floor(1.0) = 1 -> {3, 4, 5}.
+            assert_eq!(seen(2), BTreeSet::from([3, 4, 5]));
+            // Attempt 2: 8 ± 2 = 6..10, capped at 7 -> {6, 7}.
+            assert_eq!(seen(3), BTreeSet::from([6, 7]));
+            // Attempt 3: 16 ± 4 = 12..20, capped -> {7}.
+            assert_eq!(seen(4), BTreeSet::from([7]));
+        }
+
+        #[test]
+        fn test_jitter_no_higher_than_max() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let max_backoff_ms = 7;
+            let make = || ExponentialDelay::new(1, max_backoff_ms, 2.0, NEVER_MS, 1.0, UNLIMITED);
+            let mut seen = |n| observed(make, &mut clock, max_backoff_ms + 1, n, &mut r);
+            // 1 ± 1 = 0..2, at least initial -> {1, 2}.
+            assert_eq!(seen(1), BTreeSet::from([1, 2]));
+            // 2 ± 2 = 0..4 -> {1, 2, 3, 4}.
+            assert_eq!(seen(2), BTreeSet::from([1, 2, 3, 4]));
+            // 4 ± 4 = 0..8, clamped to [1, 7].
+            assert_eq!(seen(3), (1..=7).collect::<BTreeSet<_>>());
+        }
+
+        #[test]
+        fn test_multiple_settings() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let (initial, max, threshold) = (1, 9, 80);
+            let mut st = ExponentialDelay::new(initial, max, 2.0, threshold, 0.25, UNLIMITED);
+            let mut fail_then = |clock: &Clock, expected| {
+                assert!(st.notify_failure(clock.0, &mut r));
+                assert!(st.can_restart());
+                assert_eq!(st.backoff_time_ms(clock.0), Some(expected));
+            };
+            // t = 0: initial data; next restart 1.
+            fail_then(&clock, initial);
+            // t = 81: 81 - 1 = 80 >= 80, reset; next restart 82.
+            clock.advance(threshold + 1);
+            fail_then(&clock, initial);
+            // t = 85: 3 < 80, grows to 2; next restart 87.
+            clock.advance(4);
+            fail_then(&clock, 2);
+            // t = 175: 88 >= 80, reset; next restart 176.
+            clock.advance(threshold + 9 + 1);
+            fail_then(&clock, 1);
+            // t = 185: grows again.
+            clock.advance(max + 1);
+            fail_then(&clock, 2);
+        }
+
+        /// Flink's `checkMultipleExceptionsAreMerged`: for each ms of the
+        /// backoff, ten failures; only the very first is a new attempt, and
+        /// the backoff left shrinks by one per ms.
+        fn check_multiple_exceptions_are_merged(
+            clock: &mut Clock,
+            expected_backoff_ms: i64,
+            st: &mut ExponentialDelay,
+            r: &mut ChaCha8Rng,
+        ) {
+            let mut expected_new_attempt = true;
+            for advance_ms in 0..expected_backoff_ms {
+                for _ in 0..10 {
+                    assert_eq!(st.notify_failure(clock.0, r), expected_new_attempt);
+                    expected_new_attempt = false;
+                    assert!(st.can_restart());
+                    assert_eq!(
+                        st.backoff_time_ms(clock.0),
+                        Some(expected_backoff_ms - advance_ms)
+                    );
+                }
+                clock.advance(1);
+            }
+        }
+
+        #[test]
+        fn test_merge_multiple_exceptions_into_one_attempt() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let (initial, max) = (2, 6);
+            let mut st = ExponentialDelay::new(initial, max, 2.0, 80, 0.0, 3);
+            // t = 0..1: backoff 2, merged failures.
+            check_multiple_exceptions_are_merged(&mut clock, initial, &mut st, &mut r);
+            // t = 3..6: a new round, backoff 4.
+            clock.advance(1);
+            check_multiple_exceptions_are_merged(&mut clock, initial * 2, &mut st, &mut r);
+            // t = 8..13: min(8, 6) = 6.
+            clock.advance(1);
+            check_multiple_exceptions_are_merged(&mut clock, max, &mut st, &mut r);
+            // t = 15: the fourth attempt passes the limit of 3.
+            clock.advance(1);
+            assert!(st.notify_failure(clock.0, &mut r));
+            assert!(!st.can_restart());
+        }
+
+        #[test]
+        fn test_merging_exceptions_works_with_resetting() {
+            let (mut clock, mut r) = (Clock(0), rng());
+            let (initial, max, threshold) = (2, 6, 80);
+            let mut st = ExponentialDelay::new(initial, max, 2.0, threshold, 0.0, 3);
+            for _ in 0..10 {
+                check_multiple_exceptions_are_merged(&mut clock, initial, &mut st, &mut r);
+                clock.advance(1);
+                check_multiple_exceptions_are_merged(&mut clock, initial * 2, &mut st, &mut r);
+                clock.advance(1);
+                check_multiple_exceptions_are_merged(&mut clock, max, &mut st, &mut r);
+                // 80 ms past the last restart time: the attempts reset.
+                clock.advance(threshold);
+            }
+        }
+    }
+
+    /// Mirrors `FixedDelayRestartBackoffTimeStrategyTest`.
+    mod fixed_delay_restart_backoff_time_strategy_test {
+        use super::*;
+
+        #[test]
+        fn test_number_of_restarts() {
+            let number_of_restarts = 3;
+            let mut st = FixedDelay::new(number_of_restarts, 0);
+            for _ in 0..number_of_restarts {
+                assert!(st.notify_failure());
+                // Twice: asking must not count.
+                assert!(st.can_restart());
+                assert!(st.can_restart());
+            }
+            st.notify_failure();
+            assert!(!st.can_restart());
+        }
+
+        #[test]
+        fn test_backoff_time() {
+            let st = FixedDelay::new(1, 10_000);
+            assert_eq!(st.backoff_ms, 10_000);
+        }
+    }
+
+    /// Mirrors `FailureRateRestartBackoffTimeStrategyTest`.
+    mod failure_rate_restart_backoff_time_strategy_test {
+        use super::*;
+
+        #[test]
+        fn test_many_failures_within_rate() {
+            let mut clock = Clock(0);
+            let interval_ms = 1;
+            let mut st = FailureRate::new(1, interval_ms, 0);
+            for _ in 0..3 {
+                st.notify_failure(clock.0);
+                assert!(st.can_restart(clock.0));
+                clock.advance(interval_ms + 1);
+            }
+            assert!(st.can_restart(clock.0));
+        }
+
+        #[test]
+        fn test_failures_exceeding_rate() {
+            let num_failures = 3;
+            let mut st = FailureRate::new(num_failures, 10_000, 0);
+            for _ in 0..num_failures {
+                st.notify_failure(0);
+                assert!(st.can_restart(0));
+            }
+            st.notify_failure(0);
+            assert!(!st.can_restart(0));
+        }
+
+        #[test]
+        fn test_backoff_time() {
+            let st = FailureRate::new(1, 1, 10_000);
+            assert_eq!(st.backoff_ms, 10_000);
+        }
+    }
+
     #[test]
     fn fixed_delay_gives_up_after_attempts() {
         let mut r = rng_stream(1, "t");
@@ -137,42 +619,37 @@ mod tests {
             attempts: 2,
             delay: SimDuration::from_secs(3),
         });
-        let d = RestartDecision::Restart(SimDuration::from_secs(3));
-        assert_eq!(st.on_failure(s(1), &mut r), d);
-        assert_eq!(st.on_failure(s(2), &mut r), d);
+        assert_eq!(st.on_failure(s(1), &mut r), restart(3, true));
+        // A failure at the same instant is still a new attempt: only
+        // exponential-delay merges.
+        assert_eq!(st.on_failure(s(1), &mut r), restart(3, true));
         assert_eq!(st.on_failure(s(3), &mut r), RestartDecision::Fail);
     }
 
     #[test]
     fn failure_rate_counts_a_sliding_window() {
-        let mut r = rng_stream(1, "t");
-        let mut st = RestartState::new(RestartStrategy::FailureRate {
+        let strategy = RestartStrategy::FailureRate {
             max_failures: 2,
             interval: SimDuration::from_secs(60),
             delay: SimDuration::from_secs(1),
-        });
-        assert!(matches!(
-            st.on_failure(s(0), &mut r),
-            RestartDecision::Restart(_)
-        ));
-        assert!(matches!(
-            st.on_failure(s(30), &mut r),
-            RestartDecision::Restart(_)
-        ));
+        };
+        let mut r = rng_stream(1, "t");
+        let mut st = RestartState::new(strategy.clone());
+        assert_eq!(st.on_failure(s(0), &mut r), restart(1, true));
+        assert_eq!(st.on_failure(s(30), &mut r), restart(1, true));
         // Third within 60 s of the first: fail.
         assert_eq!(st.on_failure(s(59), &mut r), RestartDecision::Fail);
-        let mut st2 = RestartState::new(RestartStrategy::FailureRate {
-            max_failures: 2,
-            interval: SimDuration::from_secs(60),
-            delay: SimDuration::from_secs(1),
-        });
+        // Exactly 60 s (60 000 ms) after the first is still inside: Flink needs
+        // strictly more than the interval.
+        let mut st2 = RestartState::new(strategy.clone());
         st2.on_failure(s(0), &mut r);
         st2.on_failure(s(30), &mut r);
+        assert_eq!(st2.on_failure(s(60), &mut r), RestartDecision::Fail);
         // 61 s after the first: it has left the window.
-        assert!(matches!(
-            st2.on_failure(s(61), &mut r),
-            RestartDecision::Restart(_)
-        ));
+        let mut st3 = RestartState::new(strategy);
+        st3.on_failure(s(0), &mut r);
+        st3.on_failure(s(30), &mut r);
+        assert_eq!(st3.on_failure(s(61), &mut r), restart(1, true));
     }
 
     #[test]
@@ -186,16 +663,13 @@ mod tests {
             jitter: 0.0,
             attempts: u32::MAX,
         });
-        let secs = |d: RestartDecision| match d {
-            RestartDecision::Restart(d) => d.as_ns() / 1_000_000_000,
-            RestartDecision::Fail => u64::MAX,
-        };
-        assert_eq!(secs(st.on_failure(s(0), &mut r)), 1);
-        assert_eq!(secs(st.on_failure(s(10), &mut r)), 2);
-        assert_eq!(secs(st.on_failure(s(20), &mut r)), 4);
-        assert_eq!(secs(st.on_failure(s(30), &mut r)), 4);
-        // Quiet for threshold + current backoff (100 + 4 s): reset to initial.
-        assert_eq!(secs(st.on_failure(s(134), &mut r)), 1);
+        // Backoff k = 1 s · 2^k capped at 4 s; restart times 1, 12, 24, 34 s.
+        assert_eq!(st.on_failure(s(0), &mut r), restart(1, true));
+        assert_eq!(st.on_failure(s(10), &mut r), restart(2, true));
+        assert_eq!(st.on_failure(s(20), &mut r), restart(4, true));
+        assert_eq!(st.on_failure(s(30), &mut r), restart(4, true));
+        // 100 s after the last restart time (34 s): reset to initial.
+        assert_eq!(st.on_failure(s(134), &mut r), restart(1, true));
     }
 
     #[test]
@@ -209,18 +683,87 @@ mod tests {
             jitter: 0.0,
             attempts: 2,
         });
-        let d = |x: u64| RestartDecision::Restart(SimDuration::from_secs(x));
-        assert_eq!(st.on_failure(s(0), &mut r), d(10));
+        assert_eq!(st.on_failure(s(0), &mut r), restart(10, true));
         // 4 s later, still before the restart at 10 s: same restart time, no attempt used.
-        assert_eq!(st.on_failure(s(4), &mut r), d(6));
-        assert_eq!(st.on_failure(s(10), &mut r), d(0)); // at the restart time itself: merged too
-        assert_eq!(st.on_failure(s(11), &mut r), d(20));
+        assert_eq!(st.on_failure(s(4), &mut r), restart(6, false));
+        // At the restart time itself: merged too.
+        assert_eq!(st.on_failure(s(10), &mut r), restart(0, false));
+        assert_eq!(st.on_failure(s(11), &mut r), restart(20, true));
+        // The third new attempt passes the limit of 2.
         assert_eq!(st.on_failure(s(40), &mut r), RestartDecision::Fail);
     }
 
     #[test]
-    fn exponential_jitter_stays_in_band_and_is_seeded() {
-        let strat = RestartStrategy::ExponentialDelay {
+    fn exponential_delay_works_on_a_millisecond_clock() {
+        let mut r = rng_stream(1, "t");
+        let mut st = RestartState::new(RestartStrategy::ExponentialDelay {
+            initial: SimDuration::from_millis(1500),
+            max: SimDuration::from_secs(60),
+            multiplier: 1.5,
+            reset_threshold: SimDuration::from_secs(3600),
+            jitter: 0.0,
+            attempts: u32::MAX,
+        });
+        // Failure at 2.0004 s: Flink's clock reads 2000 ms; next restart 3500 ms.
+        let d = |ns| RestartDecision::Restart {
+            delay: SimDuration::from_ns(ns),
+            new_attempt: false,
+        };
+        assert_eq!(
+            st.on_failure(SimTime(2_000_400_000), &mut r),
+            RestartDecision::Restart {
+                delay: SimDuration::from_millis(1500),
+                new_attempt: true,
+            }
+        );
+        // 3.4999 s reads 3499 ms: 1 ms left, a whole millisecond.
+        assert_eq!(st.on_failure(SimTime(3_499_900_000), &mut r), d(1_000_000));
+        // 3.5009 s reads 3500 ms, the restart time itself: merged, 0 ms left.
+        assert_eq!(st.on_failure(SimTime(3_500_900_000), &mut r), d(0));
+    }
+
+    #[test]
+    fn exponential_jitter_never_compounds_and_max_is_exact() {
+        // Flink's defaults: 1 s · 1.5^k, max 60 s, jitter 0.1. Attempts are 2 min
+        // apart (no merging, no reset); each delay lies in its own band around
+        // floor(1000 · 1.5^k) ms, clamped to [1 s, 60 s], whatever the earlier
+        // draws were, and from k = 11 (86 497 ms, its band 77 848..95 146 ms
+        // all above the max) on every delay is exactly 60 s.
+        let strategy = RestartStrategy::ExponentialDelay {
+            initial: SimDuration::from_secs(1),
+            max: SimDuration::from_secs(60),
+            multiplier: 1.5,
+            reset_threshold: SimDuration::from_secs(3600),
+            jitter: 0.1,
+            attempts: u32::MAX,
+        };
+        for seed in 0..20 {
+            let mut r = rng_stream(seed, "restart-jitter");
+            let mut st = RestartState::new(strategy.clone());
+            for k in 0..20u64 {
+                let RestartDecision::Restart { delay, new_attempt } =
+                    st.on_failure(s(120 * k), &mut r)
+                else {
+                    panic!("must restart")
+                };
+                assert!(new_attempt);
+                let ms = (delay.as_ns() / NS_PER_MS) as i64;
+                assert_eq!(delay.as_ns() % NS_PER_MS, 0, "whole milliseconds");
+                let base = (1000.0 * 1.5f64.powf(k as f64)) as i64;
+                let off = (base as f64 * 0.1) as i64;
+                let clamp = |x: i64| x.clamp(1000, 60_000);
+                let (lo, hi) = (clamp(base - off), clamp(base + off));
+                assert!((lo..=hi).contains(&ms), "seed {seed} k {k}: {ms} ms");
+                if k >= 11 {
+                    assert_eq!(ms, 60_000);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exponential_jitter_is_seeded() {
+        let strategy = RestartStrategy::ExponentialDelay {
             initial: SimDuration::from_secs(10),
             max: SimDuration::from_secs(60),
             multiplier: 1.5,
@@ -230,13 +773,11 @@ mod tests {
         };
         let draw = |seed| {
             let mut r = rng_stream(seed, "restart-jitter");
-            RestartState::new(strat.clone()).on_failure(s(0), &mut r)
+            let mut st = RestartState::new(strategy.clone());
+            // The second attempt: 15 000 ± 1 500 ms.
+            st.on_failure(s(0), &mut r);
+            st.on_failure(s(100), &mut r)
         };
-        let RestartDecision::Restart(d) = draw(3) else {
-            panic!("must restart")
-        };
-        // Jittered, then clamped to [initial, max] as Flink does: 10 s .. 11 s.
-        assert!((10_000_000_000..=11_000_000_000).contains(&d.as_ns()));
         assert_eq!(draw(3), draw(3));
         assert_ne!(draw(3), draw(4));
     }
