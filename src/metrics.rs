@@ -117,17 +117,23 @@ pub struct FailureRecord {
     pub kind: FailureKind,
     /// What it hit ("aggregate[1]", "tm-1", "job").
     pub target: String,
-    /// From the fault to the JobManager handling it, seconds.
+    /// From the fault to its detection: the JobManager handling it, or for a
+    /// TaskManager loss the heartbeat declaring it lost (failed deployments into its
+    /// slots happen meanwhile), seconds. Detection, restart delay, deploy and restore
+    /// add up to the downtime.
     pub detection_s: f64,
-    /// Restart delay from the restart strategy, seconds.
+    /// From detection to the last deployment's start: the restart strategy's backoff
+    /// (and failed deployments after detection), seconds.
     pub restart_delay_s: f64,
-    /// From the restart decision to the tasks deployed (includes waiting for slots), seconds.
+    /// From the last deployment's start to all tasks deployed (includes waiting for a
+    /// replacement TaskManager's slots), seconds.
     pub deploy_s: f64,
-    /// From deployment to all restarted tasks running (state download), seconds.
+    /// From deployment to all restarted tasks running (state download and rebuild), seconds.
     pub restore_s: f64,
     /// Checkpoint restored from (-1: none, restarted from the beginning).
     pub restored_checkpoint: i64,
-    /// Fault time minus the restored checkpoint's trigger time, seconds.
+    /// Fault time minus the restored checkpoint's trigger time (for a recovery cut
+    /// short, the trigger of the latest checkpoint completed when it struck; 0 if none), seconds.
     pub lost_work_s: f64,
     /// Source records read again after the restore.
     pub records_replayed: u64,

@@ -14,6 +14,8 @@ mod determinism;
 mod event_budget;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
+#[path = "spec/recovery_timeline.rs"]
+mod recovery_timeline;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
 #[path = "spec/stochastic_faults.rs"]

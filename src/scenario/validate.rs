@@ -80,6 +80,10 @@ fn count_req(v: Option<i64>, key: &str, min: u32) -> Result<u32> {
 }
 
 /// A required non-negative amount (records/s, keys) of at least `min`.
+/// Default `recovery.caught-up-lag`: a recovery has caught up when the source lag is
+/// back within this many records of its pre-failure level.
+const CAUGHT_UP_LAG_RECORDS: i64 = 100;
+
 fn amount(v: Option<i64>, key: &str, min: u64) -> Result<u64> {
     int(required(v, key)?, key, min as i64, i64::MAX).map(|v| v as u64)
 }
@@ -162,6 +166,17 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
         connection_loss_detection: r.connection_loss_detection.unwrap_or(ms(200)),
         cancel: r.cancel.unwrap_or(ms(100)),
         deploy: r.deploy.unwrap_or(ms(500)),
+        deploy_spread: finite_in(
+            r.deploy_spread.unwrap_or(0.2),
+            "recovery.deploy-spread",
+            0.0,
+            0.99,
+        )?,
+        caught_up_lag_records: amount(
+            Some(r.caught_up_lag.unwrap_or(CAUGHT_UP_LAG_RECORDS)),
+            "recovery.caught-up-lag",
+            0,
+        )?,
     };
     let faults = faults::faults(&raw.faults, &job, &cluster)?;
     let period = raw
@@ -257,6 +272,10 @@ fn checkpoint(c: &RawCheckpoint) -> Result<CheckpointConfig> {
         },
         sync_base: c.sync_base.unwrap_or(SimDuration::from_millis(1)),
         sync_bytes_per_s: nonzero(sync_speed, "checkpoint.sync-speed")?,
+        restore_bytes_per_s: nonzero(
+            c.restore_speed.map_or(200_000_000, |b| b.0),
+            "checkpoint.restore-speed",
+        )?,
         metadata_bytes: c.metadata_bytes.map_or(4096, |b| b.0),
     })
 }
@@ -377,6 +396,7 @@ fn heartbeat(h: &RawHeartbeat) -> Result<HeartbeatConfig> {
         interval,
         timeout,
         rpc_failure_threshold: count(threshold, "heartbeat.rpc-failure-threshold", 2, 1)?,
+        phase: h.phase,
     })
 }
 
