@@ -78,6 +78,8 @@ pub(crate) enum Ev {
     Restart { failover: u64 },
     /// A task's deployment finished.
     Deployed { task: TaskId, attempt: u32 },
+    /// A task finished rebuilding its state backend from the downloaded state.
+    Restored { task: TaskId, attempt: u32 },
     /// The heartbeat declares a TaskManager lost.
     TmLost { tm: u32, incarnation: u32 },
     /// A replacement TaskManager registers its slots.
@@ -101,8 +103,12 @@ pub(crate) enum Owner {
     },
     /// The coordinator's checkpoint metadata write.
     Metadata { ckpt: u64 },
-    /// A task's state download on restore.
-    Restore { task: TaskId, attempt: u32 },
+    /// A task's state download on restore (`bytes` of state).
+    Restore {
+        task: TaskId,
+        attempt: u32,
+        bytes: u64,
+    },
 }
 
 /// What every room is handed: the scenario, the event queue (the clock), the

@@ -99,7 +99,7 @@ impl Job {
         let log = source::Log::new(sc);
         let np = log.partitions();
         Job {
-            running: topo.tasks.len(),
+            running: 0,
             tasks: topo.tasks,
             chans: topo.chans,
             region_of: topo.region_of,

@@ -21,14 +21,14 @@ pub(crate) mod heartbeat;
 pub mod restart_strategy;
 pub(crate) mod restore;
 
-use crate::checkpoint::{Store, schedule_storage};
+use crate::checkpoint::{Checkpointing, Store, schedule_storage};
 use crate::event::{Ctx, Ev, Owner, TaskId};
 use crate::job::Job;
 use crate::job::task::{Status, Work};
 use crate::kernel::rng_stream;
 use crate::metrics::FailureKind;
 use crate::scenario::ScriptedFault;
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimTime;
 use heartbeat::Cluster;
 use rand_chacha::ChaCha8Rng;
 use restart_strategy::RestartState;
@@ -45,8 +45,13 @@ pub(crate) struct Episode {
     pub target: String,
     /// When the JobManager first handled it.
     pub handled: Option<SimTime>,
-    /// Restart delays summed over its restart attempts.
-    pub restart_delay: SimDuration,
+    /// When the failure was known for what it is: handled, or for a TaskManager
+    /// loss the heartbeat declaring the TaskManager lost.
+    pub detected: Option<SimTime>,
+    /// The TaskManager lost, for a TaskManager loss.
+    pub tm: Option<u32>,
+    /// The latest completed checkpoint when it struck (id, trigger time).
+    pub last_completed: Option<(u64, SimTime)>,
     /// When the last deployment began.
     pub restart_at: Option<SimTime>,
     /// When the last task was deployed.
@@ -94,6 +99,8 @@ pub(crate) struct Recovery {
     restart: RestartState,
     /// The restart jitter's stream.
     jitter_rng: ChaCha8Rng,
+    /// The deployment times' stream.
+    deploy_rng: ChaCha8Rng,
     /// The id the next failover gets.
     next_failover: u64,
     /// Failover id → episode it serves.
@@ -104,8 +111,6 @@ pub(crate) struct Recovery {
     awaiting_slot: Vec<bool>,
     /// Some episode runs again but has not caught up yet.
     pub awaiting_recovery: bool,
-    /// Source lag tolerated when judging that a recovery has caught up.
-    steady_lag: u64,
 }
 
 impl Recovery {
@@ -117,19 +122,19 @@ impl Recovery {
             ctx.push(f.at, Ev::Fault { index: i });
         }
         Recovery {
-            cluster: Cluster::new(sc.cluster.taskmanagers),
+            cluster: Cluster::new(sc),
             faults,
             faults_fired: 0,
             failures: Vec::new(),
             episodes: Vec::new(),
             restart: RestartState::new(sc.restart.clone()),
             jitter_rng: rng_stream(sc.seed, "restart-jitter"),
+            deploy_rng: rng_stream(sc.seed, "deploy-times"),
             next_failover: 1,
             fo_episode: BTreeMap::new(),
             failover_of: vec![0; job.tasks.len()],
             awaiting_slot: vec![false; job.tasks.len()],
             awaiting_recovery: false,
-            steady_lag: job.steady_lag_bound(ctx),
         }
     }
 
@@ -152,13 +157,22 @@ impl Recovery {
         }
     }
 
-    fn new_episode(&mut self, ctx: &Ctx, job: &Job, kind: FailureKind, target: String) -> usize {
+    fn new_episode(
+        &mut self,
+        ctx: &Ctx,
+        job: &Job,
+        ckpt: &Checkpointing,
+        what: (FailureKind, String, Option<u32>),
+    ) -> usize {
+        let (kind, target, tm) = what;
         self.episodes.push(Episode {
             time: ctx.now(),
             kind,
             target,
             handled: None,
-            restart_delay: SimDuration::ZERO,
+            detected: None,
+            tm,
+            last_completed: ckpt.coord.latest.as_ref().map(|c| (c.id, c.trigger)),
             restart_at: None,
             deployed_at: None,
             running_at: None,

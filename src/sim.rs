@@ -88,8 +88,7 @@ impl<'a> Sim<'a> {
             ended: false,
             last_event_time: SimTime::ZERO,
         };
-        sim.job.to_pump.extend(0..sim.job.tasks.len());
-        sim.ckpt.on_all_running(&mut sim.ctx, &sim.job);
+        sim.rec.deploy_all(&mut sim.ctx, &mut sim.job);
         sim
     }
 
@@ -154,7 +153,7 @@ impl<'a> Sim<'a> {
 
     fn escalate(&mut self, e: Option<Escalation>) {
         if e.is_some() {
-            self.rec.escalate(&mut self.ctx, &self.job);
+            self.rec.escalate(&mut self.ctx, &self.job, &self.ckpt);
         }
     }
 
@@ -236,7 +235,7 @@ impl<'a> Sim<'a> {
                     ckpt.sinks.commit_upto(ctx, job, latest, task, id);
                 }
             }
-            Ev::Fault { index } => self.rec.on_fault(ctx, job, st, index),
+            Ev::Fault { index } => self.rec.on_fault(ctx, job, ckpt, st, index),
             Ev::HandleFailure { failure } => {
                 self.rec.handle_failure(ctx, job, ckpt, st, failure);
                 self.ended |= job.status == JobStatus::Failed;
@@ -246,7 +245,8 @@ impl<'a> Sim<'a> {
             Ev::Deployed { task, attempt } => {
                 self.rec.deployed(ctx, job, ckpt, st, (task, attempt))
             }
-            Ev::TmLost { tm, incarnation } => self.rec.cluster.on_lost(ctx, tm, incarnation),
+            Ev::Restored { task, attempt } => self.rec.restore_done(ctx, job, ckpt, task, attempt),
+            Ev::TmLost { tm, incarnation } => self.rec.tm_lost(ctx, tm, incarnation),
             Ev::TmRegistered { tm, incarnation } => {
                 self.rec.tm_registered(ctx, job, tm, incarnation)
             }
@@ -290,13 +290,11 @@ impl<'a> Sim<'a> {
                     self.ckpt
                         .complete(&mut self.ctx, &self.job, &mut self.storage, ckpt)
                 }
-                Owner::Restore { task, attempt } => self.rec.restore_done(
-                    &mut self.ctx,
-                    &mut self.job,
-                    &mut self.ckpt,
+                Owner::Restore {
                     task,
                     attempt,
-                ),
+                    bytes,
+                } => self.rec.downloaded(&mut self.ctx, task, attempt, bytes),
             }
         }
         schedule_storage(&mut self.ctx, &self.storage);

@@ -22,6 +22,8 @@ mod failure_rate_restart;
 mod fixture;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
+#[path = "spec/recovery_timeline.rs"]
+mod recovery_timeline;
 #[path = "spec/region_vs_full_failover.rs"]
 mod region_vs_full_failover;
 #[path = "spec/restart_backoff_flink.rs"]

@@ -501,7 +501,9 @@ impl Checkpointing {
             return;
         }
         self.coord.final_requested = true;
-        if self.coord.sched_active && self.coord.pending.is_empty() {
+        // Flink takes the final checkpoint when the sources finish: with a checkpoint
+        // pending the request waits in the queue and fires when that one ends.
+        if self.coord.sched_active {
             self.request_checkpoint(ctx, job);
         }
     }

@@ -196,18 +196,6 @@ impl Job {
         let chans: usize = t.outputs.iter().map(|o| o.chans.len()).max().unwrap_or(1);
         per_buffer * chans.max(1) as u64
     }
-
-    /// The lag the sources show in steady state at most: one read chunk per partition.
-    pub fn steady_lag_bound(&self, ctx: &Ctx) -> u64 {
-        (0..self.tasks.len())
-            .filter_map(|t| match &self.tasks[t].role {
-                Role::Source { partitions, .. } => {
-                    Some(self.chunk_records_of(ctx, t) * partitions.len() as u64)
-                }
-                _ => None,
-            })
-            .sum()
-    }
 }
 
 /// a·b/c in 128-bit, floored.

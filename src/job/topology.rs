@@ -114,7 +114,7 @@ fn build_tasks(sc: &Scenario) -> (Vec<Task>, Vec<usize>) {
                 index: i,
                 tm: i / spt,
                 role: role_of(i),
-                status: Status::Running,
+                status: Status::Deploying,
                 attempt: 0,
                 work: Work::Idle,
                 inputs: Inputs {

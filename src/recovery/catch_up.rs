@@ -1,6 +1,7 @@
-//! The end of recovery: a failure counts as recovered once every task runs and
-//! the total source lag is back to its pre-failure level (or to the steady
-//! lag, one read chunk per partition, if that is larger).
+//! The end of recovery: a failure counts as caught up once every task runs and
+//! the total source lag is back within `recovery.caught-up-lag` records of its
+//! level when the failure struck (checked after every source read and every
+//! sample).
 
 use super::Recovery;
 use crate::event::Ctx;
@@ -13,12 +14,12 @@ impl Recovery {
             return;
         }
         let lag = job.lag(ctx);
-        let steady = self.steady_lag;
+        let slack = ctx.sc.recovery.caught_up_lag_records;
         let now = ctx.now();
         let mut waiting = false;
         for e in self.episodes.iter_mut() {
             if e.running_at.is_some() && e.recovered_at.is_none() {
-                if lag <= e.pre_lag.max(steady) {
+                if lag <= e.pre_lag.saturating_add(slack) {
                     e.recovered_at = Some(now);
                 } else {
                     waiting = true;

@@ -1,18 +1,44 @@
-//! Deployment after a failover (Flink's scheduler): when the restart delay
-//! has passed, a region is deployed only once every task has a slot; a task
-//! whose slot is on a dead but not yet declared-lost TaskManager fails its
-//! deployment after `deploy`, which is a new failure that uses up a restart
-//! attempt; tasks whose TaskManager was declared lost wait for the
-//! replacement. A deployed task restores (see `restore`) and then runs; when
-//! all tasks run, checkpointing resumes.
+//! Deployment (Flink's scheduler), at the job's start and after a failover.
+//! Each task's deployment takes `deploy × (1 + spread·u)`, u drawn uniformly
+//! in [−1, 1] from the run's `deploy-times` stream, and the task runs as soon
+//! as its own deployment and restore are done (a source emits at once); the
+//! checkpoint scheduler starts when the last task runs. After a failover, once
+//! the restart delay has passed, a region is deployed only when every task has
+//! a slot; deploying into a dead but not yet declared-lost TaskManager's slot
+//! fails fast (a refused connection, one RPC latency), which is a new failure
+//! that uses up a restart attempt; tasks whose TaskManager was declared lost
+//! wait for the replacement.
 
 use super::{FailureNote, Recovery};
 use crate::checkpoint::Checkpointing;
 use crate::event::{Ctx, Ev, TaskId};
 use crate::job::Job;
 use crate::job::task::Status;
+use crate::time::SimDuration;
+use rand::RngExt;
 
 impl Recovery {
+    /// How long the next deployment takes (`recovery.deploy` spread by `recovery.deploy-spread`).
+    pub(super) fn deploy_time(&mut self, ctx: &Ctx) -> SimDuration {
+        let (deploy, spread) = (ctx.sc.recovery.deploy, ctx.sc.recovery.deploy_spread);
+        if spread == 0.0 {
+            return deploy;
+        }
+        let u: f64 = self.deploy_rng.random_range(-1.0..=1.0);
+        SimDuration((deploy.as_ns() as f64 * (1.0 + spread * u)).round() as u64)
+    }
+
+    /// The job starts: every task is deployed into its slot.
+    pub fn deploy_all(&mut self, ctx: &mut Ctx, job: &mut Job) {
+        let now = ctx.now();
+        for task in 0..job.tasks.len() {
+            job.tasks[task].status = Status::Deploying;
+            let attempt = job.tasks[task].attempt;
+            let at = now + self.deploy_time(ctx);
+            ctx.push(at, Ev::Deployed { task, attempt });
+        }
+    }
+
     /// The restart delay of failover `fo` passed: deploy its tasks (or fail into a dead TaskManager).
     pub fn restart_tasks(&mut self, ctx: &mut Ctx, job: &mut Job, fo: u64) {
         let set: Vec<TaskId> = self
@@ -26,7 +52,6 @@ impl Recovery {
         let now = ctx.now();
         let ep = self.fo_episode[&fo];
         self.episodes[ep].restart_at = Some(now);
-        let deploy = ctx.sc.recovery.deploy;
         let doomed: Vec<TaskId> = set
             .iter()
             .copied()
@@ -39,7 +64,7 @@ impl Recovery {
                 episode: ep,
                 global: false,
             };
-            self.note_failure(ctx, note, now + deploy);
+            self.note_failure(ctx, note, now + ctx.sc.cluster.rpc_latency);
             return;
         }
         // Like Flink's scheduler, a region is deployed only once every task has a slot.
@@ -50,7 +75,8 @@ impl Recovery {
             job.tasks[task].status = Status::Deploying;
             if all_slots {
                 let attempt = job.tasks[task].attempt;
-                ctx.push(now + deploy, Ev::Deployed { task, attempt });
+                let at = now + self.deploy_time(ctx);
+                ctx.push(at, Ev::Deployed { task, attempt });
             } else {
                 self.awaiting_slot[task] = true;
             }

@@ -44,7 +44,11 @@ impl Recovery {
         let now = ctx.now();
         let note = self.failures[failure].clone();
         let ep = note.episode;
-        self.episodes[ep].handled.get_or_insert(now);
+        let e = &mut self.episodes[ep];
+        e.handled.get_or_insert(now);
+        if e.tm.is_none() {
+            e.detected.get_or_insert(now);
+        }
         let decision = self.restart.on_failure(now, &mut self.jitter_rng);
         ckpt.stop_scheduler(ctx, job, storage);
         let set = self.restart_set(ctx, job, &note.tasks, note.global);
@@ -71,7 +75,6 @@ impl Recovery {
                     self.failover_of[t] = fo;
                 }
                 let e = &mut self.episodes[ep];
-                e.restart_delay += delay;
                 // Like Flink's numberOfRestarts: a failure merged into a pending
                 // backoff restarts its tasks with it but is not a restart of its own.
                 if new_attempt {
@@ -116,8 +119,9 @@ impl Recovery {
     }
 
     /// Too many consecutive failed checkpoints: fail the whole job over.
-    pub fn escalate(&mut self, ctx: &mut Ctx, job: &Job) {
-        let ep = self.new_episode(ctx, job, FailureKind::CheckpointFailure, "job".into());
+    pub fn escalate(&mut self, ctx: &mut Ctx, job: &Job, ckpt: &Checkpointing) {
+        let what = (FailureKind::CheckpointFailure, "job".to_string(), None);
+        let ep = self.new_episode(ctx, job, ckpt, what);
         let note = FailureNote {
             tasks: (0..job.tasks.len()).collect(),
             episode: ep,

@@ -5,7 +5,7 @@
 //! later (see `heartbeat`).
 
 use super::{FailureNote, Recovery};
-use crate::checkpoint::Store;
+use crate::checkpoint::{Checkpointing, Store};
 use crate::event::{Ctx, TaskId};
 use crate::faults::target_name;
 use crate::job::Job;
@@ -15,7 +15,14 @@ use crate::scenario::Fault;
 
 impl Recovery {
     /// Scheduled fault number `index` strikes.
-    pub fn on_fault(&mut self, ctx: &mut Ctx, job: &mut Job, storage: &mut Store, index: usize) {
+    pub fn on_fault(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        ckpt: &Checkpointing,
+        storage: &mut Store,
+        index: usize,
+    ) {
         self.faults_fired = self.faults_fired.max(index + 1);
         if job.status != JobStatus::Running {
             return;
@@ -35,7 +42,8 @@ impl Recovery {
                 if job.tasks[task].status != Status::Running {
                     return;
                 }
-                let ep = self.new_episode(ctx, job, FailureKind::TaskFailure, target);
+                let what = (FailureKind::TaskFailure, target, None);
+                let ep = self.new_episode(ctx, job, ckpt, what);
                 self.kill(ctx, job, storage, task);
                 let at = now + ctx.sc.recovery.failure_report_delay;
                 let note = FailureNote {
@@ -54,7 +62,8 @@ impl Recovery {
                 if victims.is_empty() {
                     return;
                 }
-                let ep = self.new_episode(ctx, job, FailureKind::TaskmanagerLoss, target);
+                let what = (FailureKind::TaskmanagerLoss, target, Some(taskmanager));
+                let ep = self.new_episode(ctx, job, ckpt, what);
                 for &k in &victims {
                     self.kill(ctx, job, storage, k);
                 }

@@ -1,17 +1,27 @@
-//! TaskManagers and heartbeat-based loss detection. A killed TaskManager kills
-//! its tasks at once, but the JobManager keeps counting its slots until the
-//! heartbeat declares it lost: the first heartbeat after the death (at a
-//! multiple of `heartbeat.interval`) fails, and after
+//! TaskManagers and heartbeat-based loss detection (Flink's
+//! HeartbeatManagerSenderImpl at the JobManager). One loop at the JobManager
+//! sends a heartbeat request to every registered TaskManager every
+//! `heartbeat.interval`; the loop started with the JobManager, before the job,
+//! so its phase is drawn from the run's seed (stream `heartbeat-phase`) unless
+//! the scenario sets `heartbeat.phase`. A replacement TaskManager gets its
+//! first request at the loop's next tick; its timeout runs from its
+//! registration.
+//!
+//! A killed TaskManager kills its tasks at once and refuses connections, so
+//! the first request after the death fails at once; after
 //! `heartbeat.rpc-failure-threshold` consecutive failures (or
 //! `heartbeat.timeout` after the last good heartbeat, whichever is first) the
-//! TaskManager is lost. A replacement registers `taskmanager-startup` later,
-//! and the tasks waiting for its slots are deployed.
+//! TaskManager is declared lost. Until then the JobManager counts its slots.
+//! A replacement registers `taskmanager-startup` later, and the tasks waiting
+//! for its slots are deployed.
 
 use super::Recovery;
 use crate::event::{Ctx, Ev};
 use crate::job::Job;
-use crate::scenario::HeartbeatConfig as Heartbeat;
+use crate::kernel::rng_stream;
+use crate::scenario::{HeartbeatConfig as Heartbeat, Scenario};
 use crate::time::SimTime;
+use rand::RngExt;
 
 /// A TaskManager as the cluster and the JobManager see it.
 #[derive(Clone, Debug)]
@@ -22,34 +32,66 @@ pub(crate) struct Tm {
     pub registered: bool,
     /// Bumped when a replacement registers; events of older incarnations are stale.
     pub incarnation: u32,
+    /// When it registered at the JobManager (its heartbeat timeout runs from here).
+    pub registered_at: SimTime,
 }
 
-/// The TaskManagers of the cluster.
+/// The TaskManagers of the cluster and the JobManager's heartbeat loop.
 pub(crate) struct Cluster {
     /// By index.
     pub tms: Vec<Tm>,
+    /// The heartbeat loop sends its requests at `phase + k·interval`.
+    pub phase: SimTime,
 }
 
-/// When the heartbeat declares a TaskManager that died at `death` lost.
-pub(crate) fn declared_lost_at(hb: &Heartbeat, death: SimTime) -> SimTime {
-    let (i, t) = (hb.interval.as_ns().max(1), death.as_ns());
-    let first_failed = (t / i + 1) * i;
+/// When the heartbeat declares a TaskManager lost that registered at
+/// `registered_at` and died at `death`, with requests sent at `phase +
+/// k·interval`: the first request after the death fails, and the
+/// `threshold`-th consecutive failure declares it lost, unless `timeout` after
+/// the last good heartbeat (or the registration) comes first.
+pub(crate) fn declared_lost_at(
+    hb: &Heartbeat,
+    phase: SimTime,
+    registered_at: SimTime,
+    death: SimTime,
+) -> SimTime {
+    let i = hb.interval.as_ns().max(1);
+    let p = phase.as_ns() % i;
+    // The first tick strictly after the death.
+    let first_failed = if death.as_ns() < p {
+        p
+    } else {
+        p + ((death.as_ns() - p) / i + 1) * i
+    };
     let by_rpc = first_failed + (hb.rpc_failure_threshold.max(1) as u64 - 1) * i;
-    let by_timeout = (first_failed - i) + hb.timeout.as_ns();
-    SimTime(by_rpc.min(by_timeout))
+    let last_tick = first_failed.checked_sub(i);
+    let last_good = match last_tick {
+        Some(t) if t >= registered_at.as_ns() => t,
+        _ => registered_at.as_ns(),
+    };
+    SimTime(by_rpc.min(last_good + hb.timeout.as_ns()))
 }
 
 impl Cluster {
-    /// `n` live, registered TaskManagers.
-    pub fn new(n: u32) -> Self {
+    /// The scenario's TaskManagers, live and registered before the job, and the
+    /// heartbeat loop's phase: `heartbeat.phase`, or drawn uniformly in
+    /// [0, interval) from the seed (stream `heartbeat-phase`).
+    pub fn new(sc: &Scenario) -> Self {
+        let interval = sc.heartbeat.interval.as_ns().max(1);
+        let phase = match sc.heartbeat.phase {
+            Some(p) => SimTime(p.as_ns() % interval),
+            None => SimTime(rng_stream(sc.seed, "heartbeat-phase").random_range(0..interval)),
+        };
         Cluster {
-            tms: (0..n)
+            tms: (0..sc.cluster.taskmanagers)
                 .map(|_| Tm {
                     alive: true,
                     registered: true,
                     incarnation: 0,
+                    registered_at: SimTime::ZERO,
                 })
                 .collect(),
+            phase,
         }
     }
 
@@ -60,7 +102,7 @@ impl Cluster {
             return false;
         }
         t.alive = false;
-        let at = declared_lost_at(&ctx.sc.heartbeat, ctx.now());
+        let at = declared_lost_at(&ctx.sc.heartbeat, self.phase, t.registered_at, ctx.now());
         let incarnation = t.incarnation;
         ctx.push(at, Ev::TmLost { tm, incarnation });
         true
@@ -73,19 +115,34 @@ impl Cluster {
         !t.alive && t.registered
     }
 
-    /// The heartbeat declared a TaskManager lost: its slots go; a replacement is requested.
-    pub fn on_lost(&mut self, ctx: &mut Ctx, tm: u32, incarnation: u32) {
+    /// The heartbeat declared a TaskManager lost: its slots go; a replacement is
+    /// requested. False when the event is stale.
+    fn on_lost(&mut self, ctx: &mut Ctx, tm: u32, incarnation: u32) -> bool {
         let t = &mut self.tms[tm as usize];
         if t.incarnation != incarnation || t.alive {
-            return;
+            return false;
         }
         t.registered = false;
         let at = ctx.now() + ctx.sc.cluster.taskmanager_startup;
         ctx.push(at, Ev::TmRegistered { tm, incarnation });
+        true
     }
 }
 
 impl Recovery {
+    /// The heartbeat declared TaskManager `tm` lost: its loss is detected.
+    pub fn tm_lost(&mut self, ctx: &mut Ctx, tm: u32, incarnation: u32) {
+        if !self.cluster.on_lost(ctx, tm, incarnation) {
+            return;
+        }
+        let now = ctx.now();
+        for e in self.episodes.iter_mut() {
+            if e.tm == Some(tm) && e.running_at.is_none() {
+                e.detected.get_or_insert(now);
+            }
+        }
+    }
+
     /// A replacement TaskManager registered its slots: deploy the tasks waiting for them.
     pub fn tm_registered(&mut self, ctx: &mut Ctx, job: &Job, tm: u32, incarnation: u32) {
         let t = &mut self.cluster.tms[tm as usize];
@@ -95,7 +152,7 @@ impl Recovery {
         t.alive = true;
         t.registered = true;
         t.incarnation += 1;
-        let at = ctx.now() + ctx.sc.recovery.deploy;
+        t.registered_at = ctx.now();
         let waiting: Vec<usize> = (0..job.tasks.len())
             .filter(|&k| self.awaiting_slot[k])
             .collect();
@@ -108,6 +165,7 @@ impl Recovery {
         for task in waiting {
             self.awaiting_slot[task] = false;
             let attempt = job.tasks[task].attempt;
+            let at = ctx.now() + self.deploy_time(ctx);
             ctx.push(at, Ev::Deployed { task, attempt });
         }
     }
@@ -123,26 +181,40 @@ mod tests {
             interval: SimDuration::from_secs(interval_s),
             timeout: SimDuration::from_secs(timeout_s),
             rpc_failure_threshold: threshold,
+            phase: None,
         }
+    }
+
+    fn s(x: u64) -> SimTime {
+        SimTime(x * NS_PER_S)
     }
 
     #[test]
     fn lost_after_threshold_failed_requests() {
-        // Death at 13 s, requests every 10 s: 20 s fails first, 30 s second (threshold 2).
-        let at = declared_lost_at(&hb(10, 50, 2), SimTime(13 * NS_PER_S));
-        assert_eq!(at, SimTime(30 * NS_PER_S));
+        // Phase 0: requests at 0, 10, 20 ...; death at 13 s: 20 s fails first, 30 s
+        // second (threshold 2).
+        assert_eq!(declared_lost_at(&hb(10, 50, 2), s(0), s(0), s(13)), s(30));
         // Threshold 1: the first failed request.
-        assert_eq!(
-            declared_lost_at(&hb(10, 50, 1), SimTime(13 * NS_PER_S)),
-            SimTime(20 * NS_PER_S)
-        );
+        assert_eq!(declared_lost_at(&hb(10, 50, 1), s(0), s(0), s(13)), s(20));
+    }
+
+    #[test]
+    fn the_phase_moves_the_window() {
+        // Phase 7 s: requests at 7, 17, 27 ...; death at 13 s: 17 s fails, 27 s declares.
+        assert_eq!(declared_lost_at(&hb(10, 50, 2), s(7), s(0), s(13)), s(27));
+        // A death exactly at a request time: that request went through; the next fails.
+        assert_eq!(declared_lost_at(&hb(10, 50, 2), s(7), s(0), s(17)), s(37));
+        // A death before the first tick of the loop.
+        assert_eq!(declared_lost_at(&hb(10, 50, 2), s(7), s(0), s(3)), s(17));
     }
 
     #[test]
     fn timeout_caps_the_rpc_rule() {
         // Threshold 10 would take until 110 s; the timeout (15 s after the last good
         // heartbeat at 10 s) declares it lost at 25 s.
-        let at = declared_lost_at(&hb(10, 15, 10), SimTime(13 * NS_PER_S));
-        assert_eq!(at, SimTime(25 * NS_PER_S));
+        assert_eq!(declared_lost_at(&hb(10, 15, 10), s(0), s(0), s(13)), s(25));
+        // A replacement that registered at 12 s and died at 13 s had no good
+        // heartbeat yet: its timeout runs from the registration (12 + 15 = 27 s).
+        assert_eq!(declared_lost_at(&hb(10, 15, 10), s(0), s(12), s(13)), s(27));
     }
 }

@@ -1,8 +1,10 @@
 //! Restore of a deployed task from the latest completed checkpoint: keyed
 //! state (empty when the snapshot's upload never finished), the source rewind
 //! to the checkpointed offsets (what was read past them is replayed), the
-//! sink's recover-and-commit and abort, and the state download, which shares
-//! the storage bandwidth.
+//! sink's recover-and-commit and abort, the state download (which shares the
+//! storage bandwidth), and then the rebuilding of the state backend from the
+//! downloaded bytes at `checkpoint.restore-speed` per subtask (the HashMap
+//! backend deserialises every entry), separate from the storage.
 
 use super::Recovery;
 use crate::checkpoint::pending::TaskSnap;
@@ -11,6 +13,7 @@ use crate::event::{Ctx, Ev, Owner, TaskId};
 use crate::job::Job;
 use crate::job::task::{Role, Status};
 use crate::mutants::Bug;
+use crate::time::{NS_PER_S, SimDuration};
 
 impl Recovery {
     /// A task is deployed: restore its state from the latest completed checkpoint.
@@ -26,15 +29,18 @@ impl Recovery {
             return;
         }
         let now = ctx.now();
-        let ep = self.fo_episode[&self.failover_of[task]];
+        // The job's first deployment serves no failure.
+        let ep = self.fo_episode.get(&self.failover_of[task]).copied();
         job.tasks[task].status = Status::Restoring;
         let (snap, restored) = match &ckpt.coord.latest {
             Some(c) => (c.snaps[task].clone(), Some((c.id, c.trigger))),
             None => (TaskSnap::default(), None),
         };
-        let e = &mut self.episodes[ep];
-        e.deployed_at = Some(e.deployed_at.map_or(now, |d| d.max(now)));
-        e.restored_ckpt = restored;
+        if let Some(ep) = ep {
+            let e = &mut self.episodes[ep];
+            e.deployed_at = Some(e.deployed_at.map_or(now, |d| d.max(now)));
+            e.restored_ckpt = restored;
+        }
         // State that never reached storage cannot be restored: the task starts empty.
         let durable = snap.persisted && !ctx.has_bug(Bug::NoStateRestore);
         let st = &mut job.tasks[task].state;
@@ -44,16 +50,40 @@ impl Recovery {
             st.frontier[p] = f;
         }
         ckpt.tasks[task].last_snapshot = restored.map_or(0, |r| r.0);
-        self.episodes[ep].replayed += rewind_source(ctx, job, task, &snap);
+        let replayed = rewind_source(ctx, job, task, &snap);
+        if let Some(ep) = ep {
+            self.episodes[ep].replayed += replayed;
+        }
         let latest = ckpt.coord.latest_id();
         ckpt.sinks.recover(ctx, job, latest, task, &snap.sink_txns);
-        if snap.state_bytes > INLINE_STATE_BYTES {
-            let id = storage.create(snap.state_bytes, Owner::Restore { task, attempt });
+        let bytes = snap.state_bytes;
+        if bytes > INLINE_STATE_BYTES {
+            let id = storage.create(
+                bytes,
+                Owner::Restore {
+                    task,
+                    attempt,
+                    bytes,
+                },
+            );
             ctx.push(now + ctx.sc.storage.latency, Ev::StorageStart { id });
         } else {
-            self.restore_done(ctx, job, ckpt, task, attempt);
+            self.downloaded(ctx, task, attempt, bytes);
         }
     }
+
+    /// A task has its state's `bytes` (downloaded, or inline in the checkpoint
+    /// metadata): it rebuilds its state backend, then runs.
+    pub fn downloaded(&mut self, ctx: &mut Ctx, task: TaskId, attempt: u32, bytes: u64) {
+        let at = ctx.now() + rebuild_time(ctx, bytes);
+        ctx.push(at, Ev::Restored { task, attempt });
+    }
+}
+
+/// Time to rebuild a state backend from `bytes` of snapshot at `checkpoint.restore-speed`.
+pub(crate) fn rebuild_time(ctx: &Ctx, bytes: u64) -> SimDuration {
+    let speed = ctx.sc.checkpoint.restore_bytes_per_s.max(1) as u128;
+    SimDuration((bytes as u128 * NS_PER_S as u128).div_ceil(speed) as u64)
 }
 
 /// Rewinds a source task's partitions to the snapshot's offsets (or the start);

@@ -121,6 +121,10 @@ pub const SYNC_SPEED_BYTES_PER_S: Setting<u64> =
     Setting::model("checkpoint.sync-speed", 2_000_000_000);
 /// Checkpoint metadata written by the coordinator on completion.
 pub const METADATA_BYTES: Setting<u64> = Setting::model("checkpoint.metadata-bytes", 4096);
+/// Speed of rebuilding a subtask's state backend from downloaded state (the HashMap
+/// backend deserialises every entry): ckptsim's estimate, no Flink figure exists.
+pub const RESTORE_SPEED_BYTES_PER_S: Setting<u64> =
+    Setting::model("checkpoint.restore-speed", 200_000_000);
 
 // ---- [storage] ----
 
@@ -293,6 +297,11 @@ pub const CONNECTION_LOSS_DETECTION: Setting<SimDuration> =
 pub const CANCEL: Setting<SimDuration> = Setting::model("recovery.cancel", ms(100));
 /// Slot assignment and deployment per restart.
 pub const DEPLOY: Setting<SimDuration> = Setting::model("recovery.deploy", ms(500));
+/// Relative spread of each task's deployment time (drawn from the seed).
+pub const DEPLOY_SPREAD: Setting<f64> = Setting::model("recovery.deploy-spread", 0.2);
+/// A failure has caught up once the source lag is within this many records of its
+/// level when the failure struck.
+pub const CAUGHT_UP_LAG_RECORDS: Setting<u64> = Setting::model("recovery.caught-up-lag", 100);
 /// Inter-failure times of a stochastic fault generator: exponential (memoryless).
 pub const FAILURE_DISTRIBUTION: Setting<FailureDistribution> = Setting::model(
     "faults.stochastic[i].<kind>.distribution",
@@ -351,6 +360,7 @@ mod tests {
             set(SYNC_BASE),
             set(SYNC_SPEED_BYTES_PER_S),
             set(METADATA_BYTES),
+            set(RESTORE_SPEED_BYTES_PER_S),
             set(STORAGE_LATENCY),
             set(STORAGE_BANDWIDTH_BYTES_PER_S),
             set(BUFFER_SIZE_BYTES),
@@ -368,6 +378,8 @@ mod tests {
             set(HEARTBEAT_RPC_FAILURE_THRESHOLD),
             set(FAILURE_REPORT_DELAY),
             set(CONNECTION_LOSS_DETECTION),
+            set(DEPLOY_SPREAD),
+            set(CAUGHT_UP_LAG_RECORDS),
             set(CANCEL),
             set(DEPLOY),
             set(SAMPLE_PERIOD),

@@ -256,6 +256,8 @@ pub struct RawCheckpoint {
     pub sync_speed: Option<Bandwidth>,
     /// Metadata written on completion.
     pub metadata_bytes: Option<ByteSize>,
+    /// Speed of rebuilding the state backend from downloaded state, per subtask.
+    pub restore_speed: Option<Bandwidth>,
 }
 
 /// `mode = "exactly-once" | "at-least-once"`.
@@ -334,6 +336,8 @@ pub struct RawHeartbeat {
     pub timeout: Option<SimDuration>,
     /// Failed RPCs before a TaskManager is lost.
     pub rpc_failure_threshold: Option<i64>,
+    /// When the heartbeat requests to every TaskManager fall, modulo the interval.
+    pub phase: Option<SimDuration>,
 }
 
 /// `[restart]`: the union of every strategy's keys; validation checks which belong.
@@ -388,6 +392,10 @@ pub struct RawRecovery {
     pub cancel: Option<SimDuration>,
     /// Deploying tasks.
     pub deploy: Option<SimDuration>,
+    /// Relative spread of the deployment time of each task.
+    pub deploy_spread: Option<f64>,
+    /// Source lag (records) above the pre-failure level that still counts as caught up.
+    pub caught_up_lag: Option<i64>,
 }
 
 /// `[faults]`.
@@ -518,6 +526,7 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "checkpoint.first-trigger" => ("on-running or random-delay", "first-trigger = \"on-running\""),
         "checkpoint.sync-base" => ("the fixed synchronous snapshot time", "sync-base = \"1ms\""),
         "checkpoint.sync-speed" => ("the synchronous snapshot speed", "sync-speed = \"2GB/s\""),
+        "checkpoint.restore-speed" => ("the speed of rebuilding a subtask's state backend from downloaded state", "restore-speed = \"200MB/s\""),
         "checkpoint.metadata-bytes" => ("the checkpoint metadata size", "metadata-bytes = \"4KiB\""),
         "storage.latency" => ("the latency of one storage request", "latency = \"20ms\""),
         "storage.bandwidth" => ("the storage bandwidth shared by uploads", "bandwidth = \"200MB/s\""),
@@ -535,6 +544,7 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "cluster.rpc-latency" => ("the one-way RPC latency", "rpc-latency = \"1ms\""),
         "heartbeat.interval" => ("the time between heartbeats", "interval = \"10s\""),
         "heartbeat.timeout" => ("the silence that declares a TaskManager lost", "timeout = \"50s\""),
+        "heartbeat.phase" => ("when the heartbeat requests fall, modulo the interval (default: drawn from the seed)", "phase = \"3s\""),
         "heartbeat.rpc-failure-threshold" => ("the failed heartbeat RPCs in a row that declare a TaskManager lost", "rpc-failure-threshold = 2"),
         "restart.strategy" => ("the restart strategy", "strategy = \"fixed-delay\""),
         "restart.attempts" => ("the restarts allowed before the job fails", "attempts = 10"),
@@ -547,6 +557,8 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "restart.max-failures-per-interval" => ("the failures allowed per interval", "max-failures-per-interval = 3"),
         "restart.failure-rate-interval" => ("the window for counting failures", "failure-rate-interval = \"1min\""),
         "recovery.failure-report-delay" | "recovery.connection-loss-detection" | "recovery.cancel" | "recovery.deploy" => ("a duration", "deploy = \"500ms\""),
+        "recovery.deploy-spread" => ("the relative spread of each task's deployment time, from 0 (all equal) to below 1", "deploy-spread = 0.2"),
+        "recovery.caught-up-lag" => ("the source lag in records above its pre-failure level that still counts as caught up", "caught-up-lag = 100"),
         "faults.scripted.at" => ("the time the fault strikes", "at = \"3min\""),
         "faults.scripted.task-failure" => ("the failing subtask", "task-failure = { task = \"aggregate\", subtask = 0 }"),
         "faults.scripted.task-failure.task" => ("the name of a vertex", "task = \"aggregate\""),

@@ -215,6 +215,9 @@ pub struct CheckpointConfig {
     pub sync_bytes_per_s: u64,
     /// Bytes of checkpoint metadata written by the coordinator on completion.
     pub metadata_bytes: u64,
+    /// Speed of rebuilding a subtask's state backend from downloaded state
+    /// (deserialising every entry), bytes/s; separate from storage bandwidth.
+    pub restore_bytes_per_s: u64,
 }
 
 /// Checkpoint storage (object store / DFS) model.
@@ -269,6 +272,8 @@ pub struct HeartbeatConfig {
     pub timeout: SimDuration,
     /// `heartbeat.rpc-failure-threshold` (2): consecutive failed heartbeat RPCs that declare a killed TaskManager lost.
     pub rpc_failure_threshold: u32,
+    /// When the JobManager's heartbeat requests fall, modulo the interval (ckptsim's; default: drawn from the seed).
+    pub phase: Option<SimDuration>,
 }
 
 /// Flink's restart strategies (`restart-strategy.type`).
@@ -330,6 +335,10 @@ pub struct RecoveryConfig {
     pub cancel: SimDuration,
     /// Slot assignment and task deployment, per restart.
     pub deploy: SimDuration,
+    /// Each task's deployment takes `deploy × (1 + spread·u)`, u uniform in [−1, 1] from the seed.
+    pub deploy_spread: f64,
+    /// A failure counts as caught up once the source lag is at most its pre-failure level plus this many records.
+    pub caught_up_lag_records: u64,
 }
 
 /// Scripted and stochastic faults.

@@ -170,6 +170,20 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
             .unwrap_or(defaults::CONNECTION_LOSS_DETECTION.value),
         cancel: r.cancel.unwrap_or(defaults::CANCEL.value),
         deploy: r.deploy.unwrap_or(defaults::DEPLOY.value),
+        deploy_spread: finite_in(
+            r.deploy_spread.unwrap_or(defaults::DEPLOY_SPREAD.value),
+            "recovery.deploy-spread",
+            0.0,
+            0.99,
+        )?,
+        caught_up_lag_records: amount(
+            Some(
+                r.caught_up_lag
+                    .unwrap_or(defaults::CAUGHT_UP_LAG_RECORDS.value as i64),
+            ),
+            "recovery.caught-up-lag",
+            0,
+        )?,
     };
     let faults = faults::faults(&raw.faults, &job, &cluster)?;
     let period = raw
@@ -272,6 +286,11 @@ fn checkpoint(c: &RawCheckpoint) -> Result<CheckpointConfig> {
         metadata_bytes: c
             .metadata_bytes
             .map_or(defaults::METADATA_BYTES.value, |b| b.0),
+        restore_bytes_per_s: nonzero(
+            c.restore_speed
+                .map_or(defaults::RESTORE_SPEED_BYTES_PER_S.value, |b| b.0),
+            "checkpoint.restore-speed",
+        )?,
     })
 }
 
@@ -396,6 +415,7 @@ fn heartbeat(h: &RawHeartbeat) -> Result<HeartbeatConfig> {
         interval,
         timeout,
         rpc_failure_threshold: count_or(h.rpc_failure_threshold, threshold, 1)?,
+        phase: h.phase,
     })
 }
 

@@ -25,20 +25,27 @@ impl Sim<'_> {
         } else {
             (-1.0, -1.0)
         };
+        // The anatomy of the downtime: detection, then restart delay (backoff and
+        // failed deployments after detection), deployment, restore; they add up.
+        let detected = match (e.detected, e.restart_at) {
+            (Some(d), Some(r)) => Some(d.min(r)),
+            (d, _) => d,
+        };
+        // Work lost: since the restored checkpoint's trigger, else since the trigger of
+        // the latest checkpoint completed when it struck (a recovery cut short), else
+        // since the start.
+        let since = (e.restored_ckpt.or(e.last_completed)).map_or(SimTime::ZERO, |c| c.1);
         FailureRecord {
             index: i as u32,
             time_s: e.time.as_secs_f64(),
             kind: e.kind,
             target: e.target.clone(),
-            detection_s: secs_between(Some(e.time), e.handled),
-            restart_delay_s: e.restart_delay.as_secs_f64(),
+            detection_s: secs_between(Some(e.time), detected),
+            restart_delay_s: secs_between(detected, e.restart_at),
             deploy_s: secs_between(e.restart_at, e.deployed_at),
             restore_s: secs_between(e.deployed_at, e.running_at),
             restored_checkpoint: e.restored_ckpt.map_or(-1, |c| c.0 as i64),
-            lost_work_s: e
-                .time
-                .since(e.restored_ckpt.map_or(SimTime::ZERO, |c| c.1))
-                .as_secs_f64(),
+            lost_work_s: e.time.since(since).as_secs_f64(),
             records_replayed: e.replayed,
             restarted_tasks: e.restarted_tasks,
             restarts: e.restarts,
