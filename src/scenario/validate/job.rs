@@ -134,9 +134,9 @@ fn sink(p: &str, s: &RawSink) -> Result<VertexSpec> {
 }
 
 /// Checks `[job]` and builds the job graph.
-pub fn job(raw: &RawJob) -> Result<JobSpec> {
-    let duration = positive(required(raw.duration, "job.duration")?, "job.duration")?;
-    let drain_timeout = raw.drain_timeout.unwrap_or(defaults::DRAIN_TIMEOUT.value);
+/// The job's vertices (sources, operators, sinks, in file order), with unique
+/// names, at least one source and one sink.
+fn vertices(raw: &RawJob) -> Result<Vec<Vertex>> {
     let mut vs: Vec<Vertex> = Vec::new();
     for (i, s) in raw.source.iter().enumerate() {
         let key = format!("job.source[{i}]");
@@ -184,7 +184,11 @@ pub fn job(raw: &RawJob) -> Result<JobSpec> {
             "the job has no sink; add a [[job.sink]] with name, parallelism and capacity, and a [[job.edge]] into it",
         );
     }
-    let edges = edges(raw, &vs, &by_name)?;
+    Ok(vs)
+}
+
+/// Every vertex but a source has an input, every vertex but a sink an output.
+fn check_connected(vs: &[Vertex], edges: &[EdgeSpec]) -> Result<()> {
     for (i, v) in vs.iter().enumerate() {
         let name = &v.spec.name;
         let is_source = matches!(v.spec.kind, VertexKind::Source(_));
@@ -206,6 +210,18 @@ pub fn job(raw: &RawJob) -> Result<JobSpec> {
             );
         }
     }
+    Ok(())
+}
+
+pub fn job(raw: &RawJob) -> Result<JobSpec> {
+    let duration = positive(required(raw.duration, "job.duration")?, "job.duration")?;
+    let drain_timeout = raw.drain_timeout.unwrap_or(defaults::DRAIN_TIMEOUT.value);
+    let vs = vertices(raw)?;
+    let by_name: HashMap<&str, usize> = (vs.iter().enumerate())
+        .map(|(i, v)| (v.spec.name.as_str(), i))
+        .collect();
+    let edges = edges(raw, &vs, &by_name)?;
+    check_connected(&vs, &edges)?;
     let order = topological(&vs, &edges)?;
     let default = defaults::MAX_PARALLELISM;
     let max_parallelism = count_or(raw.max_parallelism, default, 1)?;

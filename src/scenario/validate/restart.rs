@@ -15,10 +15,9 @@ fn kind_of(s: &RestartStrategy) -> RawRestartKind {
 
 /// Checks `[restart]` and builds the strategy (default: `defaults::RESTART_STRATEGY`,
 /// exponential-delay); each strategy's absent keys take their defaults from the table.
-pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
+/// Every key present must belong to the strategy `kind`.
+fn check_keys(r: &RawRestart, kind: RawRestartKind) -> Result<()> {
     use RawRestartKind as K;
-    use defaults::*;
-    let kind = r.strategy.unwrap_or(kind_of(&RESTART_STRATEGY.value));
     let (fixed, exp, rate) = (K::FixedDelay, K::ExponentialDelay, K::FailureRate);
     let keys: [(&str, bool, &[K]); 9] = [
         ("attempts", r.attempts.is_some(), &[fixed, exp]),
@@ -66,45 +65,21 @@ pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
             );
         }
     }
+    Ok(())
+}
+
+pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
+    use RawRestartKind as K;
+    use defaults::*;
+    let kind = r.strategy.unwrap_or(kind_of(&RESTART_STRATEGY.value));
+    check_keys(r, kind)?;
     Ok(match kind {
         K::None => RestartStrategy::None,
         K::FixedDelay => RestartStrategy::FixedDelay {
             attempts: count_or(r.attempts, FIXED_DELAY_ATTEMPTS, 0)?,
             delay: r.delay.unwrap_or(FIXED_DELAY_DELAY.value),
         },
-        K::ExponentialDelay => {
-            let initial = r
-                .initial_backoff
-                .unwrap_or(EXPONENTIAL_INITIAL_BACKOFF.value);
-            let max = r.max_backoff.unwrap_or(EXPONENTIAL_MAX_BACKOFF.value);
-            if max < initial {
-                return fail(
-                    "restart.max-backoff",
-                    format!(
-                        "max-backoff \"{max}\" is below initial-backoff \"{initial}\"; the backoff grows from initial to max, so raise max-backoff to at least \"{initial}\""
-                    ),
-                );
-            }
-            let multiplier = r
-                .backoff_multiplier
-                .unwrap_or(EXPONENTIAL_BACKOFF_MULTIPLIER.value);
-            let jitter = r.jitter_factor.unwrap_or(EXPONENTIAL_JITTER_FACTOR.value);
-            RestartStrategy::ExponentialDelay {
-                initial,
-                max,
-                multiplier: finite_in(
-                    multiplier,
-                    "restart.backoff-multiplier",
-                    1.0,
-                    f64::INFINITY,
-                )?,
-                reset_threshold: r
-                    .reset_backoff_threshold
-                    .unwrap_or(EXPONENTIAL_RESET_BACKOFF_THRESHOLD.value),
-                jitter: finite_in(jitter, "restart.jitter-factor", 0.0, 1.0)?,
-                attempts: count_or(r.attempts, EXPONENTIAL_ATTEMPTS, 0)?,
-            }
-        }
+        K::ExponentialDelay => exponential(r)?,
         K::FailureRate => {
             let interval = r
                 .failure_rate_interval
@@ -115,6 +90,37 @@ pub fn restart(r: &RawRestart) -> Result<RestartStrategy> {
                 delay: r.delay.unwrap_or(FAILURE_RATE_DELAY.value),
             }
         }
+    })
+}
+
+/// `strategy = "exponential-delay"` with its keys.
+fn exponential(r: &RawRestart) -> Result<RestartStrategy> {
+    use defaults::*;
+    let initial = r
+        .initial_backoff
+        .unwrap_or(EXPONENTIAL_INITIAL_BACKOFF.value);
+    let max = r.max_backoff.unwrap_or(EXPONENTIAL_MAX_BACKOFF.value);
+    if max < initial {
+        return fail(
+            "restart.max-backoff",
+            format!(
+                "max-backoff \"{max}\" is below initial-backoff \"{initial}\"; the backoff grows from initial to max, so raise max-backoff to at least \"{initial}\""
+            ),
+        );
+    }
+    let multiplier = r
+        .backoff_multiplier
+        .unwrap_or(EXPONENTIAL_BACKOFF_MULTIPLIER.value);
+    let jitter = r.jitter_factor.unwrap_or(EXPONENTIAL_JITTER_FACTOR.value);
+    Ok(RestartStrategy::ExponentialDelay {
+        initial,
+        max,
+        multiplier: finite_in(multiplier, "restart.backoff-multiplier", 1.0, f64::INFINITY)?,
+        reset_threshold: r
+            .reset_backoff_threshold
+            .unwrap_or(EXPONENTIAL_RESET_BACKOFF_THRESHOLD.value),
+        jitter: finite_in(jitter, "restart.jitter-factor", 0.0, 1.0)?,
+        attempts: count_or(r.attempts, EXPONENTIAL_ATTEMPTS, 0)?,
     })
 }
 
