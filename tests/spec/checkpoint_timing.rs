@@ -6,10 +6,12 @@ use crate::fixture::{Job, Restart};
 use ckptsim::metrics::{CheckpointOutcome, JobStatus};
 
 /// Zero-cost tasks (capacity 10^12 records/s), a burst of data in the first
-/// 5 s and none after, so that at the checkpoint of t = 10 s no data is in
+/// 5 s and none after, so that at the checkpoint of t = 10.5 s no data is in
 /// flight and the keyed state is full: 1000 keys × 1000 B over two subtasks.
 /// Storage 50 ms and 100 MB/s, network and RPC latency 1 ms, Flink's default
-/// restart strategy (no faults here).
+/// restart strategy (no faults here). Every task's deployment takes exactly
+/// 500 ms (`recovery.deploy-spread = 0`), so all run at 0.5 s and the periodic
+/// triggers fall at 0.5 s + k · interval.
 fn tiny() -> Job {
     Job::keyed()
         .name("tiny-hand")
@@ -28,6 +30,7 @@ fn tiny() -> Job {
         .set("network", "latency", "\"1ms\"")
         .set("cluster", "rpc-latency", "\"1ms\"")
         .restart(Restart::FlinkDefault)
+        .set("recovery", "deploy-spread", "0")
 }
 
 #[test]
@@ -39,7 +42,8 @@ fn checkpoint_duration_equals_the_hand_calculation() {
         .find(|c| c.id == 2)
         .expect("checkpoint 2");
     assert_eq!(c.outcome, CheckpointOutcome::Completed);
-    assert_eq!(c.trigger_s, 10.0);
+    // Triggers at 0.5 s (all tasks running) and every 10 s after.
+    assert_eq!(c.trigger_s, 10.5);
     // trigger RPC to the sources                       1 ms
     // barrier src[1] → agg[0] across TaskManagers       1 ms (network latency, nothing queued)
     // agg sync: 1 ms + 500,000 B ÷ 2 GB/s              1.25 ms
@@ -60,11 +64,15 @@ fn checkpoint_duration_equals_the_hand_calculation() {
 fn without_faults_every_checkpoint_completes_and_the_job_finishes() {
     let r = tiny().run(&[]);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 11_872);
+    // 12,067 events (11,872 when every task ran at t = 0).
+    assert_eq!(r.summary.events, 12_067);
     assert!(r.failures.is_empty());
-    // Triggers at 0, 10, ..., 60 s: the one at 60 s is the final one of the drained job.
+    // Triggers at 0.5, 10.5, ..., 60.5 s: the one at 60.5 s, the first tick after the
+    // log stopped at 60 s, is the final one of the drained job.
     let ids: Vec<u64> = r.checkpoints.iter().map(|c| c.id).collect();
     assert_eq!(ids, (1..=7).collect::<Vec<_>>());
+    assert_eq!(r.checkpoints[6].trigger_s, 60.5);
+    assert_eq!(r.summary.sim_seconds, 60.61529096); // 60.5 s + 114.29096 ms + notify RPC 1 ms
     assert!(
         r.checkpoints
             .iter()
@@ -77,14 +85,22 @@ fn without_faults_every_checkpoint_completes_and_the_job_finishes() {
 
 #[test]
 fn first_checkpoint_fires_when_the_tasks_run_and_random_delay_moves_it() {
+    // All six tasks are deployed after exactly 500 ms and restore nothing: the first
+    // trigger is the instant the last one runs.
     let r = tiny().run(&[]);
-    assert_eq!(r.checkpoints[0].trigger_s, 0.0);
+    assert_eq!(r.checkpoints[0].trigger_s, 0.5);
+    // With the default spread (500 ms ± 20 %, drawn per task from seed 1's
+    // "deploy-times" stream) the tasks start one by one and the scheduler waits for
+    // the last, deployed at 0.587252702 s.
+    let r = tiny().run(&["recovery.deploy-spread=0.2"]);
+    assert_eq!(r.checkpoints[0].trigger_s, 0.587252702);
     let r = tiny().run(&[
         "checkpoint.first-trigger=random-delay",
         "checkpoint.min-pause=1s",
     ]);
-    // Drawn uniformly from [min-pause 1 s, interval 10 s] on seed 1's stream.
-    assert_eq!(r.checkpoints[0].trigger_s, 9.694376995);
+    // 0.5 s (all running) + 9.694376995 s drawn uniformly from [min-pause 1 s,
+    // interval 10 s] on seed 1's stream.
+    assert_eq!(r.checkpoints[0].trigger_s, 10.194376995);
 }
 
 #[test]
@@ -100,19 +116,25 @@ fn max_concurrent_and_min_pause_space_the_triggers() {
             .iter()
             .all(|c| c.outcome == CheckpointOutcome::Completed)
     );
-    // Checkpoint 1 holds no keyed state yet (95 ms); each later one uploads 1 MB at
-    // 100 kB/s (10.15 s), and the next trigger comes 3 s after the previous one ended.
+    // The sources start at 0.5 s on the 50,000 records appended while the tasks
+    // deployed, so checkpoint 1 already holds all 1000 keys (it held none when the
+    // tasks ran at t = 0): every checkpoint uploads 1 MB at 100 kB/s. From checkpoint 2
+    // on (nothing in flight):
+    //   trigger RPC 1 ms + barrier 1 ms + sync 1.25 ms + storage latency 50 ms
+    //   + 1 MB ÷ 100 kB/s = 10 s + ack RPC 1 ms + metadata 50 ms + 4096 B ÷ 100 kB/s
+    //   (40.96 ms) = 10.14521 s, then the 3 s min-pause: 13.14521 s from trigger to trigger.
+    // Checkpoint 1's barriers also wait behind that backlog (start delay 6.495202 ms
+    // instead of 2 ms): 10.149688402 s. Checkpoint 5 completes at 63.230528402 s, after
+    // the log stopped at 60 s, with the sources at its end: it is the final one.
+    let durations: Vec<f64> = r.checkpoints.iter().map(|c| c.duration_s).collect();
+    assert_eq!(
+        durations,
+        [10.149688402, 10.14521, 10.14521, 10.14521, 10.14521]
+    );
     let triggers: Vec<f64> = r.checkpoints.iter().map(|c| c.trigger_s).collect();
     assert_eq!(
         triggers,
-        [
-            0.0,
-            3.094960064,
-            16.240170864,
-            29.385380864,
-            42.530590864,
-            55.675800864
-        ]
+        [0.5, 13.649688402, 26.794898402, 39.940108402, 53.085318402]
     );
     for w in r.checkpoints.windows(2) {
         // max-concurrent 1: the next trigger comes after the previous ended, plus the min pause.

@@ -1,14 +1,18 @@
-//! Exponential-delay restarts inside a run (`restart-strategy.exponential-delay.*`):
-//! each failure's restart delay is the previous one × multiplier, capped at
-//! max-backoff, jittered by the seeded "restart-jitter" stream and clamped to
-//! [initial, max]; a failure that comes reset-backoff-threshold + the current
-//! backoff or later after the previous one starts again from initial-backoff.
+//! Exponential-delay restarts inside a run (`restart-strategy.exponential-delay.*`),
+//! as Flink (1.19+, ExponentialDelayRestartBackoffTimeStrategy) computes them:
+//! the backoff of attempt k (counted from 0 since the last reset) is
+//! delay_k = clamp(floor(initial · multiplier^k ms) + J_k, initial, max), with
+//! J_k a uniform whole number of milliseconds in ±floor(b_k · jitter-factor)
+//! around b_k = floor(initial · multiplier^k), drawn from the seeded
+//! "restart-jitter" stream. Each delay is computed afresh from the attempt
+//! count, so jitter never compounds from one failure to the next, and once b_k
+//! less its jitter passes max-backoff the delay is exactly the max. A failure
+//! at least reset-backoff-threshold after the last restart time starts again
+//! from attempt 0.
 //!
-//! These tests pin what `src/restart.rs` does today. Flink (1.19+,
-//! ExponentialDelayRestartBackoffTimeStrategy) computes the backoff from the
-//! attempt count, initial × multiplier^attempt, and jitters that value, so its
-//! jitter does not compound from one failure to the next as it does here; with
-//! jitter-factor 0 both give the same delays.
+//! Here the shared keyed job (state restore, staggered deployment) fails again
+//! and again; `restart_backoff_flink` covers the same rule on a minimal job
+//! (merged failures, the attempts limit, the jitter's band).
 
 use crate::fixture::{Job, Restart};
 use ckptsim::metrics::{JobStatus, RunResult};
@@ -43,58 +47,49 @@ fn delays(r: &RunResult) -> Vec<f64> {
 fn without_jitter_the_delay_grows_by_the_multiplier_up_to_the_max() {
     let r = failing(backoff(0.0), "83.99s");
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 79_747);
-    // 1 s, then × 1.5: 1.5 s, 2.25 s, 3.375 s; 5.0625 s is capped at 4 s, and stays there.
-    // The last failure comes 23.99 s after the one at 60 s, less than the threshold 20 s
-    // + the current backoff 4 s: no reset, 4 s again.
+    assert_eq!(r.summary.events, 78_507);
+    // b_k = floor(1000 ms · 1.5^k): 1000, 1500, 2250, 3375; 5062 and 7593 are capped at
+    // 4000. The failure at 60 s is handled at 60.01 s and restarts at 64.01 s; the last
+    // one, handled at 84.00 s, is 19.99 s after that restart time, less than the
+    // threshold 20 s: no reset, attempt 6 (11 390 ms) is capped at 4 s again.
     assert_eq!(delays(&r), [1.0, 1.5, 2.25, 3.375, 4.0, 4.0, 4.0]);
-    // Each downtime is report 10 ms + delay + deploy 500 ms + restore (~120 ms).
-    assert_eq!(r.failures[3].downtime_s, 4.00494823);
+    // Each downtime is detection (report 10 ms) + delay + deployment (the last of the
+    // six tasks' 500 ms ± 20 %, drawn from seed 7) + restore (download + rebuild).
+    let f = &r.failures[3];
+    assert_eq!(
+        (f.detection_s, f.restart_delay_s, f.deploy_s, f.restore_s),
+        (0.01, 3.375, 0.582336759, 0.130738526)
+    );
+    assert_eq!(f.downtime_s, 4.098075285);
 }
 
 #[test]
-fn a_quiet_spell_of_threshold_plus_backoff_resets_the_delay() {
-    // 24 s after the failure at 60 s = threshold 20 s + current backoff 4 s: back to 1 s.
+fn a_quiet_spell_of_threshold_after_the_last_restart_resets_the_delay() {
+    // Handled at 84.01 s, exactly 20 s after the restart at 64.01 s (60.01 s + 4 s):
+    // now − last restart time ≥ threshold, the attempt count resets, back to 1 s.
     let r = failing(backoff(0.0), "84s");
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 78_310);
+    assert_eq!(r.summary.events, 78_873);
     assert_eq!(delays(&r), [1.0, 1.5, 2.25, 3.375, 4.0, 4.0, 1.0]);
 }
 
 #[test]
-fn flinks_default_jitter_is_drawn_from_the_seed() {
+fn flinks_default_jitter_is_drawn_around_each_attempt_from_the_seed() {
     let r = failing(backoff(0.1), "83.99s");
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 78_177);
-    // delay_k = clamp(min(delay_{k-1} × 1.5, 4 s) × (1 + f_k), 1 s, 4 s), with f_k uniform
-    // in [-0.1, 0.1] from seed 7's "restart-jitter" stream (delay_0 from 1 s):
-    //   1 s      × (1 + 0.0524) = 1.05243589 s
-    //   1.5786 s × (1 + 0.0167) = 1.605068074 s   (1.5786 = 1.05243589 × 1.5)
-    //   2.4076 s × (1 + 0.0765) = 2.591807938 s
-    //   3.8877 s × (1 + 0.0194) = 3.963198884 s
-    //   4 s      × (1 + f ≥ 0)  → 4 s (clamped to max), twice
-    //   4 s      × (1 − 0.0073) = 3.970616404 s
-    assert_eq!(
-        delays(&r),
-        [
-            1.05243589,
-            1.605068074,
-            2.591807938,
-            3.963198884,
-            4.0,
-            4.0,
-            3.970616404
-        ]
-    );
-    // The jitter compounds: each delay is within ±10% of 1.5 × the jittered delay before it.
-    for w in delays(&r).windows(2) {
-        let base = (w[0] * 1.5).min(4.0);
-        assert!(
-            (base * 0.9 - 1e-9..=base * 1.1 + 1e-9).contains(&w[1]),
-            "{w:?}"
-        );
-    }
-    // Seed 8 draws f < 0 for the first failure: 1 s × (1 + f) is clamped up to initial 1 s.
+    assert_eq!(r.summary.events, 79_411);
+    // delay_k = clamp(b_k + J_k, 1000 ms, 4000 ms), J_k uniform in ±floor(b_k · 0.1) ms
+    // from seed 7's "restart-jitter" stream, one draw per attempt:
+    //   k = 0: 1000 + 53  (±100) = 1053 ms
+    //   k = 1: 1500 + 25  (±150) = 1525 ms
+    //   k = 2: 2250 + 173 (±225) = 2423 ms
+    //   k = 3: 3375 + 66  (±337) = 3441 ms
+    //   k = 4, 5, 6: 5062, 7593, 11 390 ms; even less 10 % each is above 4000 ms: 4 s
+    //   exactly, whatever was drawn.
+    // The jitter does not compound: delay_1 lies around b_1 = 1500 ms, not around
+    // 1053 ms · 1.5 = 1579.5 ms as it did when each delay grew from the jittered one.
+    assert_eq!(delays(&r), [1.053, 1.525, 2.423, 3.441, 4.0, 4.0, 4.0]);
+    // Seed 8 draws J_0 = −25 ms for the first failure: 975 ms is clamped up to initial 1 s.
     let other = Job::keyed()
         .restart(backoff(0.1))
         .task_failure("10s", "agg", 1)

@@ -35,9 +35,13 @@ fn a_third_failure_within_the_interval_fails_the_job() {
     );
     // The run ends when the JobManager handles the third failure: 70 s + 10 ms report delay.
     assert_eq!(r.summary.sim_seconds, 70.01);
-    assert_eq!(r.summary.events, 45_858);
+    // 45,562 events (45,858 before issue 8's timeline: tasks deployed one by one in
+    // 500 ms ± 20 % each, restore = download + rebuild, triggers between records).
+    assert_eq!(r.summary.events, 45_562);
+    // The restart delay runs from detection to the last deployment's start; the third
+    // failure never gets a deployment: -1, like its downtime (it was booked as 0 s).
     let delays: Vec<f64> = r.failures.iter().map(|f| f.restart_delay_s).collect();
-    assert_eq!(delays, [1.0, 1.0, 0.0]);
+    assert_eq!(delays, [1.0, 1.0, -1.0]);
     let last = &r.failures[2];
     assert_eq!((last.restarts, last.restarted_tasks), (0, 0));
     assert_eq!(last.downtime_s, -1.0); // never running again
@@ -49,7 +53,7 @@ fn a_failure_exactly_one_interval_after_the_first_still_counts() {
     let r = failing_at(&["20s", "40s", "80s"]);
     assert_eq!(r.summary.job_status, JobStatus::Failed);
     assert_eq!(r.summary.sim_seconds, 80.01);
-    assert_eq!(r.summary.events, 52_078);
+    assert_eq!(r.summary.events, 51_781);
 }
 
 #[test]
@@ -57,11 +61,30 @@ fn failures_spread_wider_than_the_interval_restart() {
     // 85.01 − 20.01 = 65 s: the first has left the window, two remain.
     let r = failing_at(&["20s", "40s", "85s"]);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 80_051);
+    assert_eq!(r.summary.events, 80_706);
     assert!(r.summary.failure_cause.is_none());
     let delays: Vec<f64> = r.failures.iter().map(|f| f.restart_delay_s).collect();
     assert_eq!(delays, [1.0, 1.0, 1.0]);
+    // Downtime = detection (report 10 ms) + delay 1 s + deployment (the last of the six
+    // tasks' 500 ms ± 20 %, drawn from seed 7's "deploy-times" stream) + restore
+    // (download, then rebuild at 200 MB/s):
+    //   0.01 + 1 + 0.575869908 + 0.040322708 = 1.626192616
+    //   0.01 + 1 + 0.589854881 + 0.044425502 = 1.644280383
+    //   0.01 + 1 + 0.594839042 + 0.027049754 = 1.631888796
+    let phases: Vec<(f64, f64, f64, f64)> = r
+        .failures
+        .iter()
+        .map(|f| (f.detection_s, f.restart_delay_s, f.deploy_s, f.restore_s))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            (0.01, 1.0, 0.575869908, 0.040322708),
+            (0.01, 1.0, 0.589854881, 0.044425502),
+            (0.01, 1.0, 0.594839042, 0.027049754)
+        ]
+    );
     let downtimes: Vec<f64> = r.failures.iter().map(|f| f.downtime_s).collect();
-    assert_eq!(downtimes, [1.62496859, 1.62993343, 1.63]);
+    assert_eq!(downtimes, [1.626192616, 1.644280383, 1.631888796]);
     assert!(r.summary.exactly_once, "{:?}", r.summary.first_problem);
 }
