@@ -41,7 +41,8 @@ pub struct Predictions {
     pub cost_s_per_h: f64,
     /// Young's optimum interval `sqrt(2·C·M)`, s.
     pub young_t_opt_s: f64,
-    /// Daly's higher-order optimum interval, s.
+    /// Daly's higher-order optimum as a checkpoint interval (trigger to trigger):
+    /// his optimum compute time between checkpoints plus the checkpoint cost C, s.
     pub daly_t_opt_s: f64,
 }
 
@@ -66,6 +67,13 @@ pub fn daly(checkpoint_cost_s: f64, mtbf_s: f64) -> f64 {
     }
 }
 
+/// Daly's optimum as a checkpoint interval: ckptsim's (and Flink's) interval runs
+/// from trigger to trigger and so holds the checkpoint cost, while Daly's τ_opt is
+/// the compute time between checkpoints: interval = τ_opt + C, s.
+pub fn daly_interval(checkpoint_cost_s: f64, mtbf_s: f64) -> f64 {
+    daly(checkpoint_cost_s, mtbf_s) + checkpoint_cost_s
+}
+
 /// Long-run fraction of time lost, `C/T + (T/2 + R)/M` (s lost per s); minimised at T = `young(C, M)`.
 ///
 /// C/T: every interval pays one checkpoint cost. (T/2 + R)/M: failures come
@@ -87,7 +95,7 @@ pub fn predict(i: &ModelInputs) -> Predictions {
         cost_rate: rate,
         cost_s_per_h: 3600.0 * rate,
         young_t_opt_s: young(i.checkpoint_cost_s, i.mtbf_s),
-        daly_t_opt_s: daly(i.checkpoint_cost_s, i.mtbf_s),
+        daly_t_opt_s: daly_interval(i.checkpoint_cost_s, i.mtbf_s),
     }
 }
 
@@ -241,6 +249,8 @@ mod tests {
         // C ≥ 2M: Daly's interval is M.
         assert_eq!(daly(4000.0, 1800.0), 1800.0);
         assert_eq!(daly(3600.0, 1800.0), 1800.0);
+        // As an interval: τ_opt + C = 130.85144964977903 + 5.
+        close(daly_interval(5.0, 1800.0), 135.85144964977903);
     }
 
     #[test]
