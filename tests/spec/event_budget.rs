@@ -1,18 +1,23 @@
 //! A limit on every run: a scenario whose run stops advancing in simulated
-//! time (a restart loop whose deployments into a dead TaskManager's slots fail
-//! at once) is stopped by the event budget with an error that names the
-//! budget, the instant and the settings to fix, and the binary exits with 2.
+//! time (a restart loop whose deployments into a dead TaskManager's slots are
+//! refused at the very instant of the restart) is stopped by the event budget
+//! with an error that names the budget, the instant and the settings to fix,
+//! and the binary exits with 2.
 
 use ckptsim::scenario::parse_str;
 use ckptsim::sim::{SimError, run};
+use ckptsim::time::SimTime;
 use std::process::Command;
 
-/// The quickstart with instant cancellation and deployment and exponential-delay
-/// restarts: after the TaskManager loss at 6 min, every deployment into the dead
-/// TaskManager's slots fails at the same instant, for ever.
+/// The quickstart with instant cancellation, RPCs that take no time and
+/// exponential-delay restarts. After the TaskManager loss at 6 min, the first
+/// restart deploys into the dead TaskManager's slots and is refused at once: a
+/// failure at the pending restart's own time, which Flink's exponential-delay
+/// strategy merges into that restart (no new attempt, no backoff left), so the
+/// tasks are deployed again at the same instant and refused again, for ever.
 const STUCK: [&str; 3] = [
     "recovery.cancel=0s",
-    "recovery.deploy=0s",
+    "cluster.rpc-latency=0s",
     "restart={strategy=\"exponential-delay\"}",
 ];
 
@@ -26,16 +31,26 @@ fn a_run_that_stops_advancing_is_stopped_by_the_instant_budget() {
     match &err {
         SimError::InstantBudget { budget, at, .. } => {
             assert_eq!(*budget, 134_000);
-            // The TaskManager dies at 360 s; the loop starts when the first restart comes due.
-            assert!(at.as_secs_f64() > 360.0, "{at}");
+            // The TaskManager dies at 360 s; its peers notice 200 ms later; the loop starts
+            // when that failure's restart comes due: the second attempt since the task
+            // failure at 180 s (no reset within an hour), backoff 1 s × 1.5 with the jitter
+            // drawn from the seed = 1.386 s, at 360.2 + 1.386 = 361.586 s.
+            assert_eq!(*at, SimTime(361_586_000_000));
         }
         other => panic!("expected the instant budget, got {other:?}"),
     }
     let msg = err.to_string();
     assert!(msg.contains("134000 events"), "{msg}");
-    assert!(msg.contains("recovery.deploy"), "{msg}");
-    // The same scenario with the default deploy time runs to the end.
-    let fine = parse_str(&text, "quickstart.toml", &sets[2..]).expect("valid");
+    assert!(msg.contains("361.586s"), "{msg}");
+    assert!(msg.contains("recovery.cancel"), "{msg}");
+    // The same scenario with a cancellation that takes its default 100 ms runs to the end:
+    // the merged restart then waits for the cancel, and time moves on.
+    let cancel = parse_str(&text, "quickstart.toml", &sets[1..]).expect("valid");
+    assert!(run(&cancel).is_ok());
+    // So does it with the default RPC latency (1 ms): the refusal then comes after the
+    // restart's time, a new attempt with a longer backoff.
+    let rpc = [sets[0].clone(), sets[2].clone()];
+    let fine = parse_str(&text, "quickstart.toml", &rpc).expect("valid");
     assert!(run(&fine).is_ok());
 }
 

@@ -26,8 +26,12 @@ fn the_clean_protocol_passes_three_hundred_random_cases() {
     assert_eq!(r.cases_run, 300);
     // The cases exercise recovery: most jobs finish after faults, some fail by their
     // strategy, some are still restarting at the drain timeout (seed 0's 300 cases).
+    // 63 fail by their strategy, 55 before issue 8's recovery timeline: mostly because a
+    // deployment into a dead TaskManager's slots is now refused after one RPC, so until
+    // the heartbeat declares it lost a TaskManager loss uses up attempts faster (58 fail
+    // if the refusal takes a whole deploy); the other timeline changes move the rest.
     assert_eq!(r.faults, 440);
-    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (215, 55, 30));
+    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (206, 63, 31));
 }
 
 /// `bug` is caught by seed 0's case `index` and shrunk to `faults` faults and a job
@@ -93,7 +97,7 @@ fn caught(bug: Bug, index: u64, faults: usize, duration_ms: u64) {
 // they shrink to no fault at all; the recovery bugs need one fault to show.
 #[test]
 fn no_alignment_is_caught() {
-    caught(Bug::NoAlignment, 5, 0, 5437);
+    caught(Bug::NoAlignment, 3, 0, 1000);
 }
 #[test]
 fn commit_before_complete_is_caught() {
@@ -180,9 +184,12 @@ fn the_oracle_names_the_epoch_and_the_fault_before_a_problem() {
     let r = ckptsim::sim::run_with(&sc, Some(Bug::NoSourceRewind)).expect("run");
     assert!(!r.summary.guarantee_held);
     // Not rewound, the source goes on from where it was at 11 s instead of from
-    // checkpoint 5's offsets: what both partitions (2,500 records/s each) delivered in
-    // between is never read again, e.g. partition 0's offsets [20,333, 27,667).
-    assert_eq!(r.summary.lost_records, 14_667);
+    // checkpoint 5's offsets (triggered at 8.76 s: checkpoints every 2 s from 0.58 s, when
+    // the last task's seeded deployment ended, and from the fourth on as soon as the
+    // previous one's upload of 20.48 MB at 10 MB/s completes): what both partitions
+    // (2,500 records/s each) delivered in between is never read again, e.g. partition 0's
+    // offsets [21,891, 27,561): 2 × 5,670.
+    assert_eq!(r.summary.lost_records, 11_340);
     let p = r.summary.first_problem.unwrap();
     assert!(p.contains("lost partition"), "{p}");
     assert!(p.contains("checkpoint"), "{p}");

@@ -18,9 +18,11 @@ use ckptsim::metrics::{JobStatus, RunResult};
 use ckptsim::scenario::{FailoverStrategy, SinkKind};
 
 /// The two-region job with at-least-once sinks (so that a replayed record shows as a
-/// duplicate of its partition) and agg[1] failing at 30 s, under `failover`.
+/// duplicate of its partition) and agg[1] failing at 30 s, under `failover`. Every
+/// deployment takes exactly 500 ms (no spread), so checkpoints trigger at 0.5 s + 5 s·k.
 fn two_regions(failover: FailoverStrategy) -> RunResult {
     Job::keyed()
+        .set("recovery", "deploy-spread", "0")
         .forward_only()
         .sink(SinkKind::AtLeastOnce)
         .failover(failover)
@@ -52,50 +54,57 @@ fn running_at(r: &RunResult, t_s: f64) -> u32 {
 fn region_failover_restarts_only_the_failed_region() {
     let r = two_regions(FailoverStrategy::Region);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 79_846);
+    assert_eq!(r.summary.events, 79_314);
     let f = &r.failures[0];
     assert_eq!((f.target.as_str(), f.restarted_tasks), ("agg[1]", 3));
-    // Restored from checkpoint 6 (triggered at 25 s): 5 s of region 1's reads are replayed,
-    // 2 of the 4 partitions at 20,000 / 4 = 5,000 records/s each: about 50,000.
-    assert_eq!((f.restored_checkpoint, f.lost_work_s), (6, 5.0));
-    assert_eq!(f.records_replayed, 51_525);
-    assert_eq!(r.summary.records_replayed, 51_525);
-    // Only agg[1]'s half of the keyed state is downloaded: 20 ms latency + ~5 MB at 100 MB/s.
-    assert_eq!(f.restore_s, 0.06965891);
+    // Restored from checkpoint 6 (triggered at 25.5 s): 4.5 s of work lost. Region 1's
+    // source reads 2 of the 4 partitions at 20,000 / 4 = 5,000 records/s each until the
+    // cancel at 30.11 s: about 4.6 s × 10,000 = 46,000 records are replayed.
+    assert_eq!((f.restored_checkpoint, f.lost_work_s), (6, 4.5));
+    assert_eq!(f.records_replayed, 46_029);
+    assert_eq!(r.summary.records_replayed, 46_029);
+    // Checkpoint 6 holds 9,938,814 B: the sources' offsets (2 × 32 B), the sinks' handles
+    // (2 × 64 B) and 2 × 4,969,311 B of keyed state. Only agg[1]'s half is downloaded and
+    // rebuilt: 20 ms latency + 4,969,311 B ÷ 100 MB/s + 4,969,311 B ÷ 200 MB/s (restore
+    // speed) = 0.02 + 0.04969311 + 0.024846555 s.
+    assert_eq!(r.checkpoints[5].state_bytes, 9_938_814);
+    assert_eq!(f.restore_s, 0.094539665);
     // downtime = report 10 ms + restart delay 1 s + deploy 500 ms + restore.
-    assert_eq!(f.downtime_s, 1.57965891);
+    assert_eq!(f.downtime_s, 1.604539665);
     // Region 0 never stops: three subtasks run through the downtime.
     assert_eq!(running_at(&r, 31.0), 3);
     // Its partitions (0 and 2) are committed exactly once, 600,000 records each (2 min ×
     // 5,000 records/s); region 1's partitions carry the duplicates of the replay.
     assert_eq!(
         committed_per_partition(&r),
-        [600_000, 625_075, 600_000, 625_076]
+        [600_000, 622_313, 600_000, 622_311]
     );
-    assert_eq!((r.summary.duplicates, r.summary.lost_records), (50_151, 0));
+    assert_eq!((r.summary.duplicates, r.summary.lost_records), (44_624, 0));
 }
 
 #[test]
 fn full_failover_restarts_every_task() {
     let r = two_regions(FailoverStrategy::Full);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 80_372);
+    assert_eq!(r.summary.events, 81_223);
     let f = &r.failures[0];
     assert_eq!((f.target.as_str(), f.restarted_tasks), ("agg[1]", 6));
-    assert_eq!((f.restored_checkpoint, f.lost_work_s), (6, 5.0));
+    assert_eq!((f.restored_checkpoint, f.lost_work_s), (6, 4.5));
     // Both regions rewind to checkpoint 6: exactly twice region 1's replay alone.
-    assert_eq!(f.records_replayed, 103_050);
-    assert_eq!(f.records_replayed, 2 * 51_525);
-    // Both aggregates download their state over the shared 100 MB/s: twice the transfer.
-    assert_eq!(f.restore_s, 0.11931782);
-    assert_eq!(f.downtime_s, 1.62931782);
+    assert_eq!(f.records_replayed, 92_058);
+    assert_eq!(f.records_replayed, 2 * 46_029);
+    // Both aggregates download their state over the shared 100 MB/s (twice the transfer:
+    // 9,938,622 B ÷ 100 MB/s = 0.09938622 s), then rebuild their halves in parallel
+    // (0.024846555 s each, as above): 0.02 + 0.09938622 + 0.024846555 s.
+    assert_eq!(f.restore_s, 0.144232775);
+    assert_eq!(f.downtime_s, 1.654232775);
     assert_eq!(running_at(&r, 31.0), 0);
     // Every partition now carries duplicates, region 0's too.
     assert_eq!(
         committed_per_partition(&r),
-        [625_717, 625_075, 625_746, 625_076]
+        [622_998, 622_313, 623_000, 622_311]
     );
-    assert_eq!((r.summary.duplicates, r.summary.lost_records), (101_614, 0));
+    assert_eq!((r.summary.duplicates, r.summary.lost_records), (90_622, 0));
 }
 
 #[test]
@@ -105,9 +114,9 @@ fn an_all_to_all_edge_makes_the_region_the_whole_job() {
         .failover(FailoverStrategy::Region)
         .task_failure("30s", "agg", 1)
         .run(&[]);
-    assert_eq!(r.summary.events, 80_462);
+    assert_eq!(r.summary.events, 78_962);
     let f = &r.failures[0];
     assert_eq!(f.restarted_tasks, 6);
-    assert_eq!(f.records_replayed, 103_158);
+    assert_eq!(f.records_replayed, 90_526);
     assert!(r.summary.exactly_once, "{:?}", r.summary.first_problem);
 }

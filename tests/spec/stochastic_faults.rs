@@ -3,7 +3,7 @@
 //! the failure times drawn for a seed (common random numbers).
 
 use crate::common::scenario;
-use crate::fixture::Job;
+use crate::fixture::{Job, Restart};
 use ckptsim::faults::schedule;
 use ckptsim::time::{SimDuration, SimTime};
 
@@ -61,8 +61,17 @@ fn weibull_inter_failure_times_have_the_mtbf_as_mean() {
 
 #[test]
 fn checkpoint_settings_do_not_move_the_failure_times() {
+    // Enough restart attempts that neither run gives up: until the heartbeat declares a
+    // lost TaskManager lost, every restart deploys into its slots and is refused after one
+    // RPC, a new attempt every second (11 to 20 per loss here). With the fixture's 100
+    // attempts the base run would fail at 1,620 s, after 7 of the 8 losses, and its
+    // realised schedule would end there.
     let job = Job::keyed()
         .duration("30min")
+        .restart(Restart::FixedDelay {
+            attempts: 1000,
+            delay: "1s",
+        })
         .stochastic("taskmanager-loss = { mtbf = \"10min\" }");
     let text = job.toml();
     let base = job.run(&[]);

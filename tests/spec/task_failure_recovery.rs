@@ -8,7 +8,8 @@ use ckptsim::metrics::{CheckpointOutcome, JobStatus};
 
 /// One record every 100 ms (rate 10/s, one partition) so that each read takes
 /// exactly the record that just arrived; src → sink, zero-cost tasks, one
-/// TaskManager; state small enough to travel inline with the
+/// TaskManager; every task deployed in exactly 500 ms (no spread), so the job
+/// runs from 0.5 s; state small enough to travel inline with the
 /// acknowledgement (no restore download); fixed-delay, one attempt after 1 s;
 /// src[0] fails at 25.05 s.
 fn slow_trickle() -> Job {
@@ -30,6 +31,7 @@ fn slow_trickle() -> Job {
         .set("recovery", "failure-report-delay", "\"10ms\"")
         .set("recovery", "cancel", "\"100ms\"")
         .set("recovery", "deploy", "\"500ms\"")
+        .set("recovery", "deploy-spread", "0")
         .restart(Restart::FixedDelay {
             attempts: 1,
             delay: "1s",
@@ -40,10 +42,12 @@ fn slow_trickle() -> Job {
 #[test]
 fn restores_the_latest_completed_checkpoint_and_replays_exactly_the_lost_reads() {
     let r = slow_trickle().run(&[]);
-    assert_eq!(r.summary.events, 3_652);
+    assert_eq!(r.summary.events, 3_633);
     assert_eq!(r.failures.len(), 1);
     let f = &r.failures[0];
-    // Checkpoints trigger at 0, 10, 20 s (ids 1, 2, 3); the one at 20 s is the latest completed before 25.05 s.
+    // The checkpoint scheduler starts when the last task runs (0.5 s): checkpoints
+    // trigger at 0.5, 10.5, 20.5 s (ids 1, 2, 3); the one at 20.5 s is the latest
+    // completed before 25.05 s.
     let latest = r
         .checkpoints
         .iter()
@@ -52,17 +56,25 @@ fn restores_the_latest_completed_checkpoint_and_replays_exactly_the_lost_reads()
         .unwrap();
     assert_eq!(latest.id, 3);
     assert_eq!(f.restored_checkpoint, 3);
-    // The source snapshot at 20.001 s holds offset 200 (records 0..200 arrived by 20.0 s).
-    // By 25.05 s the source has read records 200..250 (arrivals at 20.1, 20.2, ..., 25.0 s): 50.
-    assert_eq!(f.records_replayed, 50);
-    assert_eq!(f.lost_work_s, 5.05);
-    // downtime = report delay 10 ms + max(restart delay 1 s, cancel 100 ms) + deploy 500 ms + restore 0
+    assert_eq!(r.checkpoints[2].trigger_s, 20.5);
+    // The trigger reaches the source one RPC (1 ms) later, at 20.501 s, between two
+    // records: its snapshot holds offset 205 (records 0..205 appended by 20.5 s).
+    // By 25.05 s the source has read records 205..250 (appended at 20.6, 20.7, ..., 25.0 s): 45,
+    // and 25.05 − 20.5 = 4.55 s of work is lost.
+    assert_eq!(f.records_replayed, 45);
+    assert_eq!(f.lost_work_s, 4.55);
+    // downtime = report delay 10 ms + max(restart delay 1 s, cancel 100 ms) + deploy 500 ms
+    // + restore 640 ns: nothing to download (the state is inline), but the sink rebuilds
+    // its 128 B of transaction handles (the open and the pre-committed one, 64 B each) at
+    // 200 MB/s (checkpoint.restore-speed), while the source rebuilds its 16 B of offsets
+    // in 80 ns.
     assert_eq!(f.detection_s, 0.01);
     assert_eq!(f.restart_delay_s, 1.0);
     assert_eq!(f.deploy_s, 0.5);
-    assert_eq!(f.restore_s, 0.0);
-    assert_eq!(f.downtime_s, 1.51);
-    assert_eq!(f.model_t_plus_r_s, 10.0 + 1.51);
+    assert_eq!(r.checkpoints[2].state_bytes, 16 + 128);
+    assert_eq!(f.restore_s, 0.00000064);
+    assert_eq!(f.downtime_s, 1.51000064);
+    assert_eq!(f.model_t_plus_r_s, 10.0 + 1.51000064);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
     assert!(r.summary.exactly_once);
 }
@@ -78,11 +90,12 @@ fn every_replayed_record_is_read_twice() {
     assert_eq!(r.failures.len(), 2);
     let log_total = 20_000 * 120;
     // About 20,000 records/s × the time from the restored checkpoint's trigger to the
-    // cancel: 103,158 after the task failure (checkpoint 6 at 25 s; cancelled at 30.11 s),
-    // 70,526 after the TaskManager loss (checkpoint 14 at 66.63 s; killed at 70 s).
+    // cancel: 90,526 after the task failure (checkpoint 6 at 25.54 s, checkpoints every
+    // 5 s from 0.54 s, when the last task's seeded deployment ended; cancelled at
+    // 30.11 s), 70,527 after the TaskManager loss (checkpoint 13 at 66.63 s; killed at 70 s).
     let replayed: Vec<u64> = r.failures.iter().map(|f| f.records_replayed).collect();
-    assert_eq!(replayed, [103_158, 70_526]);
-    assert_eq!(r.summary.records_replayed, 173_684);
+    assert_eq!(replayed, [90_526, 70_527]);
+    assert_eq!(r.summary.records_replayed, 161_053);
     assert_eq!(
         r.summary.records_read,
         log_total + r.summary.records_replayed
@@ -92,43 +105,61 @@ fn every_replayed_record_is_read_twice() {
 
 #[test]
 fn a_restart_downloads_the_state_it_restores() {
-    // The hash edge makes the job one region: every task restarts from checkpoint 12 (55 s).
-    // Both aggregates download their half of the 9,999,832 B of keyed state at once over
-    // the shared 100 MB/s: 20 ms latency + 9,999,832 B ÷ 100 MB/s = 0.11999832 s.
-    let r = Job::keyed().task_failure("60s", "agg", 0).run(&[]);
-    assert_eq!(r.summary.events, 79_812);
+    // Every task deployed in exactly 500 ms (no spread): checkpoints trigger at 0.5 s + 5 s·k.
+    // The hash edge makes the job one region: every task restarts from checkpoint 12 (55.5 s).
+    let r = Job::keyed()
+        .set("recovery", "deploy-spread", "0")
+        .task_failure("60s", "agg", 0)
+        .run(&[]);
+    assert_eq!(r.summary.events, 79_882);
     let f = &r.failures[0];
     assert_eq!((f.restored_checkpoint, f.restarted_tasks), (12, 6));
-    assert_eq!(f.restore_s, 0.11999832);
-    // downtime = report 10 ms + restart delay 1 s + deploy 500 ms + restore 0.11999832 s
-    assert_eq!(f.downtime_s, 1.62999832);
-    // ...then 1.48865 s to catch up with the log.
-    assert_eq!(f.catch_up_s, 1.48865);
-    assert_eq!(f.recovery_s, 3.11864832);
+    assert_eq!(r.checkpoints[11].trigger_s, 55.5);
+    // Checkpoint 12 holds 10,000,168 B: the sources' offsets (2 × 2 partitions × 16 B), the
+    // sinks' transaction handles (2 × 2 × 64 B) and 9,999,848 B of keyed state, 4,999,924 B
+    // per aggregate. Both aggregates download their half at once over the shared 100 MB/s:
+    // 20 ms latency + 9,999,848 B ÷ 100 MB/s = 0.11999848 s; then each rebuilds its half
+    // at 200 MB/s (checkpoint.restore-speed), in parallel: 4,999,924 B ÷ 200 MB/s =
+    // 0.02499962 s. restore = 0.1449981 s.
+    assert_eq!(r.checkpoints[11].state_bytes, 10_000_168);
+    assert_eq!(f.restore_s, 0.1449981);
+    // downtime = report 10 ms + restart delay 1 s + deploy 500 ms + restore 0.1449981 s
+    assert_eq!(f.downtime_s, 1.6549981);
+    // ...then 1.392085 s to catch up with the log.
+    assert_eq!(f.catch_up_s, 1.392085);
+    assert_eq!(f.recovery_s, 3.0470831);
 }
 
 #[test]
 fn a_lost_taskmanager_is_redeployed_only_after_the_heartbeat_declares_it_lost() {
-    // Killed at 60 s: heartbeats at 70 s and 80 s fail (rpc-failure-threshold 2) → lost at 80 s;
-    // replacement registers 10 s later (taskmanager-startup). Restarts before then go to the dead
-    // TaskManager's slots and fail, each costing an attempt.
-    let job = Job::keyed().taskmanager_loss("60s", 1);
+    // The JobManager's heartbeat requests go out at 0, 10, 20, ... s (phase 0) and every
+    // deployment takes exactly 500 ms (no spread). Killed at 60 s: the request at 60 s went
+    // through; 70 s and 80 s fail (rpc-failure-threshold 2) → lost at 80 s; a replacement
+    // registers 10 s later (taskmanager-startup). Until 80 s the JobManager still lists the
+    // dead slots: each restart deploys into them, is refused after one RPC (1 ms), and that
+    // refusal is a new failure costing an attempt.
+    let job = Job::keyed()
+        .set("recovery", "deploy-spread", "0")
+        .set("heartbeat", "phase", "\"0s\"")
+        .taskmanager_loss("60s", 1);
     let r = job.run(&[]);
-    assert_eq!(r.summary.events, 72_870);
+    assert_eq!(r.summary.events, 71_002);
     let f = &r.failures[0];
-    // Peers notice the broken connections after 200 ms: the failover starts at 60.2 s.
-    assert_eq!(f.detection_s, 0.2);
-    // Restarts at 61.2, 62.7, ..., 79.2 s (1 s delay, then the deploy into the dead
-    // TaskManager's slot fails 500 ms later): 13 attempts; the 14th, at 80.7 s, finds the
-    // TaskManager declared lost and waits for its replacement.
-    assert_eq!(f.restarts, 14);
-    assert_eq!(f.restart_delay_s, 14.0);
-    // From the 14th restart (80.7 s) to deployed: replacement registered at 80 + 10 = 90 s,
+    // Peers notice the broken connections after 200 ms, so the failover starts at 60.2 s;
+    // the loss is detected when the heartbeat declares it: 80 − 60 = 20 s.
+    assert_eq!(f.detection_s, 20.0);
+    // Restarts at 61.2, 62.201, ..., 79.218 s (1 s delay after each refusal, which comes
+    // 1 ms after its restart): 19 refused; the 20th, at 80.219 s, finds the TaskManager
+    // declared lost and waits for its replacement. Restart delay after detection: 0.219 s.
+    assert_eq!(f.restarts, 20);
+    assert_eq!(f.restart_delay_s, 0.219);
+    // From the 20th restart (80.219 s) to deployed: replacement registered at 80 + 10 = 90 s,
     // deploy 500 ms → 90.5 s.
-    assert_eq!(f.deploy_s, 9.8);
-    // downtime = 90.5 s + restore 0.11999832 s − 60 s
-    assert_eq!(f.restore_s, 0.11999832);
-    assert_eq!(f.downtime_s, 30.61999832);
+    assert_eq!(f.deploy_s, 10.281);
+    // Restored from checkpoint 12 (55.5 s), as in the test above: restore 0.1449981 s.
+    // downtime = 20 + 0.219 + 10.281 + 0.1449981 s = 90.5 s + restore − 60 s.
+    assert_eq!(f.restore_s, 0.1449981);
+    assert_eq!(f.downtime_s, 30.6449981);
     // With only 3 attempts the job fails before the TaskManager is declared lost.
     let r = job
         .restart(Restart::FixedDelay {
@@ -137,7 +168,8 @@ fn a_lost_taskmanager_is_redeployed_only_after_the_heartbeat_declares_it_lost() 
         })
         .run(&[]);
     assert_eq!(r.summary.job_status, JobStatus::Failed);
-    // Failures handled at 60.2, 61.7, 63.2 s restart; the 4th, at 64.7 s, is one too many.
-    assert_eq!(r.summary.sim_seconds, 64.7);
+    // Failures handled at 60.2, 61.201, 62.202 s restart (each refused 1 ms after its
+    // restart); the 4th, at 63.203 s, is one too many.
+    assert_eq!(r.summary.sim_seconds, 63.203);
     assert_eq!(r.failures[0].restarts, 3);
 }
