@@ -24,8 +24,13 @@ const MAX_VIOLATIONS: usize = 20;
 /// recognised by the attempt, epoch or generation they carry.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Ev {
-    /// A task's unit of work (read, process, synchronous snapshot) ends.
-    TaskStep { task: TaskId, attempt: u32 },
+    /// A task's unit of work (read, process, synchronous snapshot) ends; `step`
+    /// numbers the unit (an interrupted read's step is stale).
+    TaskStep {
+        task: TaskId,
+        attempt: u32,
+        step: u32,
+    },
     /// A caught-up source polls its partitions again.
     SourceWake { task: TaskId, attempt: u32 },
     /// The output flusher (buffer timeout) of a task fires.

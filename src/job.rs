@@ -121,15 +121,46 @@ impl Job {
         t.attempt == attempt && t.status == task::Status::Running
     }
 
-    /// Total source lag: records appended and not yet read, over all partitions.
+    /// Total source lag: records appended and not yet read, over all partitions,
+    /// at record precision. A read under way has read its records one by one; a
+    /// source that waits for data (running, idle, not backpressured, less than a
+    /// read's worth waiting on each partition) emits each record as it arrives in
+    /// Flink, so its partitions have no lag.
     pub fn lag(&self, ctx: &Ctx) -> u64 {
         let now = ctx.now();
-        (0..self.offsets.len())
-            .map(|gp| {
-                self.log
-                    .appended(gp as u32, now)
-                    .saturating_sub(self.offsets[gp])
-            })
+        let mut read = self.offsets.clone();
+        let mut waiting = vec![false; read.len()];
+        for (task, t) in self.tasks.iter().enumerate() {
+            let task::Role::Source { partitions, .. } = &t.role else {
+                continue;
+            };
+            match t.work {
+                task::Work::Read { gp, lo, n, start } if t.status == task::Status::Running => {
+                    let per = t.cost.ns_per_prov;
+                    let done = if per > 0.0 {
+                        ((now.since(start).as_ns() as f64 / per).floor() as u64).min(n)
+                    } else {
+                        n
+                    };
+                    read[gp as usize] = lo + done;
+                }
+                task::Work::Idle
+                    if t.status == task::Status::Running && !self.output_blocked(ctx, task) =>
+                {
+                    let chunk = self.chunk_records_of(ctx, task);
+                    let backlog = |gp: u32| self.log.appended(gp, now) - self.offsets[gp as usize];
+                    if partitions.iter().all(|&gp| backlog(gp) < chunk) {
+                        partitions
+                            .iter()
+                            .for_each(|&gp| waiting[gp as usize] = true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (0..read.len())
+            .filter(|&gp| !waiting[gp])
+            .map(|gp| self.log.appended(gp as u32, now).saturating_sub(read[gp]))
             .sum()
     }
 

@@ -165,8 +165,12 @@ impl<'a> Sim<'a> {
             &mut self.storage,
         );
         match ev {
-            Ev::TaskStep { task, attempt } => {
-                if job.live(task, attempt) {
+            Ev::TaskStep {
+                task,
+                attempt,
+                step,
+            } => {
+                if job.live_step(task, attempt, step) {
                     if let Some(sig) = job.work_done(ctx, task) {
                         self.signal(sig);
                     }
@@ -203,7 +207,9 @@ impl<'a> Sim<'a> {
                 ckpt: id,
             } => {
                 if job.live(task, attempt) {
+                    // A mailbox action: it runs between two records.
                     job.tasks[task].mailbox.push_back(id);
+                    job.take_trigger_between_records(ctx, task);
                     job.to_pump.push(task);
                 }
             }
@@ -298,5 +304,51 @@ impl<'a> Sim<'a> {
             }
         }
         schedule_storage(&mut self.ctx, &self.storage);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One source (1 partition, 1,000 records/s) into a sink, one TaskManager,
+    /// checkpoints every 10 s, no spread in deployment times, 1 ms RPCs.
+    const TRICKLE: &str = r#"
+name = "between-records"
+seed = 1
+[job]
+duration = "30s"
+[[job.source]]
+name = "src"
+parallelism = 1
+partitions = 1
+rate = 1000
+capacity = 1000000
+[[job.sink]]
+name = "sink"
+parallelism = 1
+kind = "two-phase-commit"
+capacity = 1000000
+[[job.edge]]
+from = "src"
+to = "sink"
+partitioning = "forward"
+[checkpoint]
+interval = "10s"
+[recovery]
+deploy-spread = 0
+"#;
+
+    #[test]
+    fn a_source_takes_the_trigger_between_records() {
+        let sc = crate::scenario::parse_str(TRICKLE, "trickle.toml", &[]).expect("valid");
+        let mut sim = Sim::new(&sc, None);
+        sim.run_loop().expect("runs");
+        // The tasks run at 0.5 s (deployment), so checkpoints trigger at 0.5, 10.5 and
+        // 20.5 s; the trigger reaches the source 1 ms later, between two records: its
+        // offset is every record appended by then, 1,000/s × 0.501 s = 501 (not the
+        // last poll's position, up to a buffer timeout behind).
+        let offs: Vec<u64> = sim.ckpt.coord.ckpt_offsets.values().map(|o| o[0]).collect();
+        assert_eq!(offs[..3], [501, 10_501, 20_501]);
     }
 }

@@ -11,6 +11,7 @@
 
 use super::Job;
 use super::task::{Role, Work};
+use crate::data::Segment;
 use crate::event::{Ctx, Ev, TaskId};
 use crate::scenario::{RateProfile, Scenario, VertexKind};
 use crate::time::{NS_PER_S, SimDuration, SimTime};
@@ -159,7 +160,66 @@ impl Job {
         let lo = self.offsets[gp as usize];
         let n = (self.log.appended(gp, now) - lo).min(chunk);
         let cost = SimDuration((n as f64 * self.tasks[task].cost.ns_per_prov).round() as u64);
-        self.busy(ctx, task, Work::Read { gp, lo, n }, cost);
+        self.busy(
+            ctx,
+            task,
+            Work::Read {
+                gp,
+                lo,
+                n,
+                start: now,
+            },
+            cost,
+        );
+    }
+
+    /// The source has read records [lo, lo + n) of partition `gp`: its offset
+    /// advances and the records go to its output.
+    pub(super) fn emit_read(&mut self, ctx: &mut Ctx, task: TaskId, gp: u32, lo: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let hi = lo + n;
+        self.offsets[gp as usize] = hi;
+        let hw = &mut self.high_water[gp as usize];
+        *hw = (*hw).max(hi);
+        self.counters.source_records += n;
+        let k = ctx.sc.job.max_parallelism;
+        self.emit(ctx, task, &[Segment::full(gp, lo, hi, k)]);
+    }
+
+    /// A checkpoint trigger reached a source's mailbox. A FLIP-27 source emits one
+    /// record per mailbox step, so the trigger runs between two records: a read under
+    /// way stops after the records read so far (the rest is read after the
+    /// snapshot); an idle source that is not backpressured has emitted every record
+    /// that arrived while it waited for data.
+    pub fn take_trigger_between_records(&mut self, ctx: &mut Ctx, task: TaskId) {
+        let now = ctx.now();
+        match self.tasks[task].work {
+            Work::Read { gp, lo, n, start } => {
+                let per = self.tasks[task].cost.ns_per_prov;
+                let done = if per > 0.0 {
+                    ((now.since(start).as_ns() as f64 / per).floor() as u64).min(n)
+                } else {
+                    n
+                };
+                let t = &mut self.tasks[task];
+                t.work = Work::Idle;
+                t.step = t.step.wrapping_add(1);
+                self.emit_read(ctx, task, gp, lo, done);
+            }
+            Work::Idle if !self.output_blocked(ctx, task) => {
+                let Role::Source { partitions, .. } = &self.tasks[task].role else {
+                    return;
+                };
+                for gp in partitions.clone() {
+                    let lo = self.offsets[gp as usize];
+                    let n = self.log.appended(gp, now).saturating_sub(lo);
+                    self.emit_read(ctx, task, gp, lo, n);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Caught up: wake when a chunk is there, or after a buffer timeout.

@@ -8,7 +8,6 @@
 //! snapshot or a sink's input is returned as a [`Signal`] to the run loop.
 
 use super::{Job, Signal};
-use crate::data::Segment;
 use crate::event::{ChanId, Ctx, Ev, TaskId};
 use crate::scenario::{Partitioning, VertexKind};
 use crate::time::SimDuration;
@@ -32,8 +31,14 @@ pub(crate) enum Status {
 pub(crate) enum Work {
     /// Nothing.
     Idle,
-    /// Reading `n` records of global partition `gp` from offset `lo`.
-    Read { gp: u32, lo: u64, n: u64 },
+    /// Reading `n` records of global partition `gp` from offset `lo`, one by one
+    /// from `start` (the source emits each record as it reads it).
+    Read {
+        gp: u32,
+        lo: u64,
+        n: u64,
+        start: crate::time::SimTime,
+    },
     /// Processing one input buffer.
     Process { buf: super::channel::Buffer },
     /// The synchronous phase of checkpoint `ckpt`'s snapshot.
@@ -116,6 +121,8 @@ pub(crate) struct Task {
     pub attempt: u32,
     /// What it is doing.
     pub work: Work,
+    /// Number of the current unit of work.
+    pub step: u32,
     /// Input channels and gates.
     pub inputs: Inputs,
     /// Output edges.
@@ -181,10 +188,24 @@ impl Job {
 
     /// Makes `task` busy with `work` for `cost`.
     pub fn busy(&mut self, ctx: &mut Ctx, task: TaskId, work: Work, cost: SimDuration) {
-        let attempt = self.tasks[task].attempt;
-        self.tasks[task].work = work;
+        let t = &mut self.tasks[task];
+        t.work = work;
+        t.step = t.step.wrapping_add(1);
+        let (attempt, step) = (t.attempt, t.step);
         let at = ctx.now() + cost;
-        ctx.push(at, Ev::TaskStep { task, attempt });
+        ctx.push(
+            at,
+            Ev::TaskStep {
+                task,
+                attempt,
+                step,
+            },
+        );
+    }
+
+    /// True when `task` still runs the attempt and the unit of work a step event was scheduled for.
+    pub fn live_step(&self, task: TaskId, attempt: u32, step: u32) -> bool {
+        self.live(task, attempt) && self.tasks[task].step == step
     }
 
     /// A task's unit of work has finished. Returns what another room must do
@@ -193,14 +214,8 @@ impl Job {
         let work = std::mem::replace(&mut self.tasks[task].work, Work::Idle);
         match work {
             Work::Idle => None,
-            Work::Read { gp, lo, n } => {
-                let hi = lo + n;
-                self.offsets[gp as usize] = hi;
-                let hw = &mut self.high_water[gp as usize];
-                *hw = (*hw).max(hi);
-                self.counters.source_records += n;
-                let k = ctx.sc.job.max_parallelism;
-                self.emit(ctx, task, &[Segment::full(gp, lo, hi, k)]);
+            Work::Read { gp, lo, n, .. } => {
+                self.emit_read(ctx, task, gp, lo, n);
                 Some(Signal::Read)
             }
             Work::Process { buf } => {

@@ -117,6 +117,7 @@ fn build_tasks(sc: &Scenario) -> (Vec<Task>, Vec<usize>) {
                 status: Status::Deploying,
                 attempt: 0,
                 work: Work::Idle,
+                step: 0,
                 inputs: Inputs {
                     chans: Vec::new(),
                     floating_used: vec![0; gates],
