@@ -47,7 +47,7 @@ pub enum SimError {
     },
     /// One simulated instant held more events than its budget: time stopped advancing.
     #[error(
-        "scenario \"{scenario}\" (seed {seed}) stopped advancing at simulated time {at}: more than {budget} events at that one instant (for example a restart loop whose deployments fail at once, with recovery.deploy and recovery.cancel of 0s); give deployment or cancellation a duration"
+        "scenario \"{scenario}\" (seed {seed}) stopped advancing at simulated time {at}: more than {budget} events at that one instant (for example a restart loop whose deployments into a dead TaskManager are refused at once, with cluster.rpc-latency and recovery.cancel of 0s); give the RPC latency, cancellation and deployment a duration"
     )]
     InstantBudget {
         /// Scenario name.
