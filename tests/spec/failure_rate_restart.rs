@@ -35,9 +35,11 @@ fn a_third_failure_within_the_interval_fails_the_job() {
     );
     // The run ends when the JobManager handles the third failure: 70 s + 10 ms report delay.
     assert_eq!(r.summary.sim_seconds, 70.01);
-    // 45,562 events (45,858 before issue 8's timeline: tasks deployed one by one in
-    // 500 ms ± 20 % each, restore = download + rebuild, triggers between records).
-    assert_eq!(r.summary.events, 45_562);
+    // 45,547 events (45,858 before issue 8's timeline: tasks deployed one by one in
+    // 500 ms ± 20 % each, restore = download + rebuild; 45,562 before a source took a
+    // trigger between records, a read under way cut short, an idle source emitting the
+    // records appended until the trigger arrived).
+    assert_eq!(r.summary.events, 45_547);
     // The restart delay runs from detection to the last deployment's start; the third
     // failure never gets a deployment: -1, like its downtime (it was booked as 0 s).
     let delays: Vec<f64> = r.failures.iter().map(|f| f.restart_delay_s).collect();
@@ -53,7 +55,7 @@ fn a_failure_exactly_one_interval_after_the_first_still_counts() {
     let r = failing_at(&["20s", "40s", "80s"]);
     assert_eq!(r.summary.job_status, JobStatus::Failed);
     assert_eq!(r.summary.sim_seconds, 80.01);
-    assert_eq!(r.summary.events, 51_781);
+    assert_eq!(r.summary.events, 51_762); // 51,781 before triggers between records
 }
 
 #[test]
@@ -61,16 +63,20 @@ fn failures_spread_wider_than_the_interval_restart() {
     // 85.01 − 20.01 = 65 s: the first has left the window, two remain.
     let r = failing_at(&["20s", "40s", "85s"]);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 80_706);
+    assert_eq!(r.summary.events, 81_823); // 80,706 before triggers between records
     assert!(r.summary.failure_cause.is_none());
     let delays: Vec<f64> = r.failures.iter().map(|f| f.restart_delay_s).collect();
     assert_eq!(delays, [1.0, 1.0, 1.0]);
     // Downtime = detection (report 10 ms) + delay 1 s + deployment (the last of the six
     // tasks' 500 ms ± 20 %, drawn from seed 7's "deploy-times" stream) + restore
-    // (download, then rebuild at 200 MB/s):
-    //   0.01 + 1 + 0.575869908 + 0.040322708 = 1.626192616
-    //   0.01 + 1 + 0.589854881 + 0.044425502 = 1.644280383
+    // (download, then rebuild at 200 MB/s) of checkpoints 4, 7 and 15:
+    //   0.01 + 1 + 0.575869908 + 0.040355003 = 1.626224911
+    //   0.01 + 1 + 0.589854881 + 0.044426207 = 1.644281088
     //   0.01 + 1 + 0.594839042 + 0.027049754 = 1.631888796
+    // Checkpoints 4 (9,553,181 B) and 7 (9,993,734 B) hold the keys of the records
+    // appended until their triggers reached the sources, so their restores moved
+    // (from 0.040322708 and 0.044425502 s); checkpoint 15 holds all 100,000 keys
+    // (10,000,320 B) either way, and its restore did not.
     let phases: Vec<(f64, f64, f64, f64)> = r
         .failures
         .iter()
@@ -79,12 +85,12 @@ fn failures_spread_wider_than_the_interval_restart() {
     assert_eq!(
         phases,
         [
-            (0.01, 1.0, 0.575869908, 0.040322708),
-            (0.01, 1.0, 0.589854881, 0.044425502),
+            (0.01, 1.0, 0.575869908, 0.040355003),
+            (0.01, 1.0, 0.589854881, 0.044426207),
             (0.01, 1.0, 0.594839042, 0.027049754)
         ]
     );
     let downtimes: Vec<f64> = r.failures.iter().map(|f| f.downtime_s).collect();
-    assert_eq!(downtimes, [1.626192616, 1.644280383, 1.631888796]);
+    assert_eq!(downtimes, [1.626224911, 1.644281088, 1.631888796]);
     assert!(r.summary.exactly_once, "{:?}", r.summary.first_problem);
 }

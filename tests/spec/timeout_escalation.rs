@@ -19,26 +19,31 @@ fn slow_storage(tolerable: u32) -> Job {
 #[test]
 fn checkpoints_expire_when_the_timeout_is_too_short() {
     let r = slow_storage(1000).run(&[]);
-    assert_eq!(r.summary.events, 82_963);
+    // 80,904 events (82,963 before sources took triggers between records).
+    assert_eq!(r.summary.events, 80_904);
     let expired = r
         .checkpoints
         .iter()
         .filter(|c| c.outcome == CheckpointOutcome::Expired)
         .count();
     // Periodic triggers every 5 s from 0.5 s to 715.5 s (144) and the final request when
-    // the sources have drained the log, at 120.000005 s (145): only checkpoint 1
-    // completes. The sources started at 0.5 s on the 10,000 records appended while the
-    // tasks deployed, so it is no longer empty, but it holds only 130,268 B (the keys
-    // of the records read before its barrier, plus the inline source and sink state)
-    // and needs 0.192426487 s, within the timeout.
+    // the sources have drained the log, at 120.000005 s (145; the request of 120.5 s
+    // waits in the queue until that one expires and fires at 121.000005 s): only
+    // checkpoint 1 completes. The sources started at 0.5 s on the 10,000 records
+    // appended while the tasks deployed, each reading a chunk of 654 records of one
+    // partition at 200,000 records/s (5 µs each); the trigger reaches them 1 ms later,
+    // between two records: 1 ms ÷ 5 µs = 200 records each, 400 before the barriers
+    // (130,268 B and 0.192426487 s when the trigger waited for the read under way).
+    // Hashed, 247 and 153 of them reach the two aggregates: 50,000 keys each, keys
+    // seen 50,000·(1 − e^(−n/50,000)) × 100 B = 24,639 B and 15,277 B, plus 320 B: 2
+    // sources × 2 partitions × 16 B of offsets, 2 sinks × 2 transaction handles (the
+    // open one and the pre-committed one) × 64 B; 40,236 B in all. It needs 0.07668732 s,
+    // within the timeout.
     assert_eq!(r.checkpoints.len(), 145);
     assert_eq!(expired, 144);
     let first = &r.checkpoints[0];
     assert_eq!(first.outcome, CheckpointOutcome::Completed);
-    assert_eq!(
-        (first.state_bytes, first.duration_s),
-        (130_268, 0.192426487)
-    );
+    assert_eq!((first.state_bytes, first.duration_s), (40_236, 0.07668732));
     for c in r
         .checkpoints
         .iter()
@@ -62,7 +67,9 @@ fn checkpoints_expire_when_the_timeout_is_too_short() {
 #[test]
 fn more_consecutive_failures_than_tolerable_fail_the_job_over() {
     let r = slow_storage(2).run(&[]);
-    assert_eq!(r.summary.events, 1_317_955);
+    // 1,334,071 events (1,317,955 before sources took triggers between records; one
+    // more failover cycle now fits in the run, see below).
+    assert_eq!(r.summary.events, 1_334_071);
     let escalations: Vec<_> = r
         .failures
         .iter()
@@ -76,26 +83,31 @@ fn more_consecutive_failures_than_tolerable_fail_the_job_over() {
         .iter()
         .filter(|c| c.outcome == CheckpointOutcome::Expired)
         .collect();
-    assert_eq!(expired.len(), 122);
+    // Three per failover cycle, 41 cycles (below): 123 (122 with 40 cycles and two
+    // expiries of a 41st before the run's end).
+    assert_eq!(expired.len(), 123);
     assert_eq!(first.time_s, expired[2].end_s);
     assert_eq!(first.time_s, 16.5); // checkpoints 2, 3, 4 expire at 6.5, 11.5, 16.5 s
     assert_eq!(first.target, "job");
     assert_eq!(first.restarted_tasks, 6);
     // Every failover restores checkpoint 1 (the only one completed): running again
-    // 1 s delay + 0.5 s deploy + 0.15027287 s restore (its 130 kB from the 1 MB/s
-    // storage after 20 ms, then rebuilt) = 1.65027287 s after the failover.
+    // 1 s delay + 0.5 s deploy + 0.044762195 s restore = 1.544762195 s after the
+    // failover. Only the aggregate's 24,639 B exceed the 20 KiB that travel inline with
+    // the ack; restoring them takes 20 ms + 24,639 B ÷ 1 MB/s (24.639 ms) + 24,639 B ÷
+    // 200 MB/s rebuild (0.123195 ms) = 44.762195 ms (150.27287 ms for the 130 kB before).
     assert!(r.failures.iter().all(|f| f.restored_checkpoint == 1));
     assert_eq!(
         (first.restart_delay_s, first.deploy_s, first.restore_s),
-        (1.0, 0.5, 0.15027287)
+        (1.0, 0.5, 0.044762195)
     );
-    // Then a cycle of 17.65027287 s: running again 1.65027287 s after the failover, the
-    // next trigger one interval later, three expiries 5 s apart: failovers at 16.5,
-    // 34.15027287, 51.80054574, ... 704.86064193 s (the 41st would come at 722.51 s,
-    // after the run's end at 720 s).
+    // Then a cycle of 17.544762195 s: running again 1.544762195 s after the failover,
+    // the next trigger one interval later, three expiries 5 s apart: failovers at 16.5,
+    // 34.044762195, 51.58952439, ... 16.5 + 40 × 17.544762195 = 718.2904878 s, 41 of
+    // them (the 42nd would come at 735.84 s, after the run's end at 720 s; with the
+    // 17.65027287 s cycle of the 130 kB restore only 40 fitted).
     let times: Vec<f64> = r.failures.iter().map(|f| f.time_s).collect();
-    let cycle: Vec<f64> = (0..40u64)
-        .map(|k| (16_500_000_000 + 17_650_272_870 * k) as f64 / 1e9)
+    let cycle: Vec<f64> = (0..41u64)
+        .map(|k| (16_500_000_000 + 17_544_762_195 * k) as f64 / 1e9)
         .collect();
     assert_eq!(times, cycle);
     // Enough time for uploads: nothing expires, nothing fails over.
@@ -103,7 +115,7 @@ fn more_consecutive_failures_than_tolerable_fail_the_job_over() {
         .timeout("1min")
         .set("checkpoint", "tolerable-failed", "0")
         .run(&[]);
-    assert_eq!(ok.summary.events, 78_228);
+    assert_eq!(ok.summary.events, 78_021); // 78,228 before triggers between records
     assert!(ok.failures.is_empty());
     assert_eq!(ok.summary.checkpoints_completed, 25);
     assert!(
