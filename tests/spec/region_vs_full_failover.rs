@@ -54,57 +54,64 @@ fn running_at(r: &RunResult, t_s: f64) -> u32 {
 fn region_failover_restarts_only_the_failed_region() {
     let r = two_regions(FailoverStrategy::Region);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 79_314);
+    assert_eq!(r.summary.events, 79_181);
     let f = &r.failures[0];
     assert_eq!((f.target.as_str(), f.restarted_tasks), ("agg[1]", 3));
-    // Restored from checkpoint 6 (triggered at 25.5 s): 4.5 s of work lost. Region 1's
-    // source reads 2 of the 4 partitions at 20,000 / 4 = 5,000 records/s each until the
-    // cancel at 30.11 s: about 4.6 s × 10,000 = 46,000 records are replayed.
+    // Restored from checkpoint 6 (triggered at 25.5 s): 4.5 s of work lost. The trigger
+    // reaches the sources 1 ms later (RPC), between two records: the snapshot holds every
+    // record appended until 25.501 s, 5,000 records/s × 25.501 s = 127,505 of each
+    // partition. Region 1's source reads 2 of the 4 partitions from there until the cancel
+    // at 30.11 s (about 4.609 s × 10,000 = 46,090 records, less what waits unread): to
+    // 150,312 and 150,311, so 22,807 + 22,806 = 45,613 records are replayed.
     assert_eq!((f.restored_checkpoint, f.lost_work_s), (6, 4.5));
-    assert_eq!(f.records_replayed, 46_029);
-    assert_eq!(r.summary.records_replayed, 46_029);
-    // Checkpoint 6 holds 9,938,814 B: the sources' offsets (2 × 32 B), the sinks' handles
-    // (2 × 64 B) and 2 × 4,969,311 B of keyed state. Only agg[1]'s half is downloaded and
-    // rebuilt: 20 ms latency + 4,969,311 B ÷ 100 MB/s + 4,969,311 B ÷ 200 MB/s (restore
-    // speed) = 0.02 + 0.04969311 + 0.024846555 s.
-    assert_eq!(r.checkpoints[5].state_bytes, 9_938_814);
-    assert_eq!(f.restore_s, 0.094539665);
+    assert_eq!(f.records_replayed, 45_613);
+    assert_eq!(r.summary.records_replayed, 45_613);
+    // Checkpoint 6 holds 9,939,236 B: the sources' offsets (2 × 32 B), the sinks' handles
+    // (2 × 64 B) and 2 × 4,969,522 B of keyed state. Only agg[1]'s half is downloaded and
+    // rebuilt: 20 ms latency + 4,969,522 B ÷ 100 MB/s + 4,969,522 B ÷ 200 MB/s (restore
+    // speed) = 0.02 + 0.04969522 + 0.02484761 s.
+    assert_eq!(r.checkpoints[5].state_bytes, 9_939_236);
+    assert_eq!(f.restore_s, 0.09454283);
     // downtime = report 10 ms + restart delay 1 s + deploy 500 ms + restore.
-    assert_eq!(f.downtime_s, 1.604539665);
+    assert_eq!(f.downtime_s, 1.60454283);
     // Region 0 never stops: three subtasks run through the downtime.
     assert_eq!(running_at(&r, 31.0), 3);
     // Its partitions (0 and 2) are committed exactly once, 600,000 records each (2 min ×
     // 5,000 records/s); region 1's partitions carry the duplicates of the replay.
     assert_eq!(
         committed_per_partition(&r),
-        [600_000, 622_313, 600_000, 622_311]
+        [600_000, 622_120, 600_000, 622_416]
     );
-    assert_eq!((r.summary.duplicates, r.summary.lost_records), (44_624, 0));
+    assert_eq!((r.summary.duplicates, r.summary.lost_records), (44_536, 0));
 }
 
 #[test]
 fn full_failover_restarts_every_task() {
     let r = two_regions(FailoverStrategy::Full);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    assert_eq!(r.summary.events, 81_223);
+    assert_eq!(r.summary.events, 79_804);
     let f = &r.failures[0];
     assert_eq!((f.target.as_str(), f.restarted_tasks), ("agg[1]", 6));
     assert_eq!((f.restored_checkpoint, f.lost_work_s), (6, 4.5));
-    // Both regions rewind to checkpoint 6: exactly twice region 1's replay alone.
-    assert_eq!(f.records_replayed, 92_058);
-    assert_eq!(f.records_replayed, 2 * 46_029);
+    // Both regions rewind to checkpoint 6: region 1's replay alone (45,613, as above) plus
+    // region 0's (45,615, what a failure of agg[0] replays under `region`). The log hands
+    // the source's record i to partition i mod 4, so partitions 0 and 2 are at times one
+    // record ahead of 1 and 3: src[0]'s last reads before the cancel took them to 150,313
+    // and 150,312, one more each (22,808 + 22,807).
+    assert_eq!(f.records_replayed, 91_228);
+    assert_eq!(f.records_replayed, 45_613 + 45_615);
     // Both aggregates download their state over the shared 100 MB/s (twice the transfer:
-    // 9,938,622 B ÷ 100 MB/s = 0.09938622 s), then rebuild their halves in parallel
-    // (0.024846555 s each, as above): 0.02 + 0.09938622 + 0.024846555 s.
-    assert_eq!(f.restore_s, 0.144232775);
-    assert_eq!(f.downtime_s, 1.654232775);
+    // 9,939,044 B ÷ 100 MB/s = 0.09939044 s), then rebuild their halves in parallel
+    // (0.02484761 s each, as above): 0.02 + 0.09939044 + 0.02484761 s.
+    assert_eq!(f.restore_s, 0.14423805);
+    assert_eq!(f.downtime_s, 1.65423805);
     assert_eq!(running_at(&r, 31.0), 0);
     // Every partition now carries duplicates, region 0's too.
     assert_eq!(
         committed_per_partition(&r),
-        [622_998, 622_313, 623_000, 622_311]
+        [622_793, 622_120, 622_791, 622_416]
     );
-    assert_eq!((r.summary.duplicates, r.summary.lost_records), (90_622, 0));
+    assert_eq!((r.summary.duplicates, r.summary.lost_records), (90_120, 0));
 }
 
 #[test]
@@ -114,9 +121,9 @@ fn an_all_to_all_edge_makes_the_region_the_whole_job() {
         .failover(FailoverStrategy::Region)
         .task_failure("30s", "agg", 1)
         .run(&[]);
-    assert_eq!(r.summary.events, 78_962);
+    assert_eq!(r.summary.events, 80_607);
     let f = &r.failures[0];
     assert_eq!(f.restarted_tasks, 6);
-    assert_eq!(f.records_replayed, 90_526);
+    assert_eq!(f.records_replayed, 90_428);
     assert!(r.summary.exactly_once, "{:?}", r.summary.first_problem);
 }
