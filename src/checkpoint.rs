@@ -19,6 +19,7 @@ pub(crate) mod barrier_handler;
 pub(crate) mod coordinator;
 pub(crate) mod failure_manager;
 pub(crate) mod pending;
+pub(crate) mod request_decider;
 pub(crate) mod snapshot;
 pub(crate) mod two_phase_commit;
 
