@@ -104,7 +104,10 @@ pub fn schedule(sc: &Scenario, horizon: SimTime) -> Vec<ScriptedFault> {
 /// A fault's target as text ("aggregate[1]", "tm-1").
 pub fn target_name(sc: &Scenario, fault: &Fault) -> String {
     match fault {
-        Fault::TaskFailure { vertex, subtask } => {
+        Fault::TaskFailure { vertex, subtask }
+        | Fault::RecordFailure {
+            vertex, subtask, ..
+        } => {
             format!("{}[{subtask}]", sc.job.vertices[*vertex].name)
         }
         Fault::TaskManagerLoss { taskmanager } => format!("tm-{taskmanager}"),
@@ -114,7 +117,7 @@ pub fn target_name(sc: &Scenario, fault: &Fault) -> String {
 /// A fault's kind as in the scenario format ("task-failure", "taskmanager-loss").
 pub fn kind_name(fault: &Fault) -> &'static str {
     match fault {
-        Fault::TaskFailure { .. } => "task-failure",
+        Fault::TaskFailure { .. } | Fault::RecordFailure { .. } => "task-failure",
         Fault::TaskManagerLoss { .. } => "taskmanager-loss",
     }
 }
@@ -133,6 +136,15 @@ pub fn to_toml(sc: &Scenario, faults: &[ScriptedFault]) -> String {
         let body = match &f.fault {
             Fault::TaskFailure { vertex, subtask } => format!(
                 "task-failure = {{ task = \"{}\", subtask = {subtask} }}",
+                sc.job.vertices[*vertex].name
+            ),
+            Fault::RecordFailure {
+                vertex,
+                subtask,
+                partition,
+                offset,
+            } => format!(
+                "task-failure = {{ task = \"{}\", subtask = {subtask}, partition = {partition}, offset = {offset} }}",
                 sc.job.vertices[*vertex].name
             ),
             Fault::TaskManagerLoss { taskmanager } => {

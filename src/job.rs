@@ -52,6 +52,9 @@ pub(crate) enum Signal {
     },
     /// A source read records: the log may be drained, a recovery may have caught up.
     Read,
+    /// A task threw while processing a record an armed failure waits for (the
+    /// buffer's records take no effect).
+    RecordFailure { task: TaskId },
     /// A sink processed a buffer of `records` output records.
     SinkInput {
         task: TaskId,
@@ -89,6 +92,8 @@ pub(crate) struct Job {
     pub barrier_blocks: bool,
     /// Data-plane totals.
     pub counters: Throughput,
+    /// Armed failures injected by data: (task, global partition, offset).
+    pub traps: Vec<(TaskId, u32, u64)>,
 }
 
 impl Job {
@@ -112,6 +117,7 @@ impl Job {
             barrier_blocks: sc.checkpoint.mode == CheckpointMode::ExactlyOnce
                 && !ctx.has_bug(Bug::NoAlignment),
             counters: Throughput::default(),
+            traps: Vec::new(),
         }
     }
 

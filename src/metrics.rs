@@ -88,6 +88,8 @@ impl std::fmt::Display for Guarantee {
 pub enum FailureKind {
     /// A task threw (a scripted or drawn task failure).
     TaskFailure,
+    /// A subtask threw on a record (a failure injected by data).
+    RecordFailure,
     /// A TaskManager process died with all its subtasks.
     TaskmanagerLoss,
     /// More consecutive checkpoint failures than tolerable: the job failed over.
@@ -99,6 +101,7 @@ impl FailureKind {
     pub fn name(self) -> &'static str {
         match self {
             FailureKind::TaskFailure => "task-failure",
+            FailureKind::RecordFailure => "record-failure",
             FailureKind::TaskmanagerLoss => "taskmanager-loss",
             FailureKind::CheckpointFailure => "checkpoint-failure",
         }

@@ -134,6 +134,9 @@ impl<'a> Sim<'a> {
                 ckpt.on_barrier(ctx, job, &mut self.storage, (task, slot, id));
                 job.release_sender_if_unblocked(ctx, ch);
             }
+            Signal::RecordFailure { task } => {
+                (self.rec).record_failure(ctx, job, ckpt, &mut self.storage, task)
+            }
             Signal::Read => {
                 if self.rec.awaiting_recovery {
                     self.rec.check_recovery(ctx, job);

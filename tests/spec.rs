@@ -16,6 +16,8 @@ mod determinism;
 mod event_budget;
 #[path = "spec/exponential_delay_backoff.rs"]
 mod exponential_delay_backoff;
+#[path = "spec/failure_injected_by_data.rs"]
+mod failure_injected_by_data;
 #[path = "spec/failure_rate_restart.rs"]
 mod failure_rate_restart;
 #[path = "spec/fixture.rs"]

@@ -412,9 +412,11 @@ impl Case {
                 .map(|f| CaseFault {
                     at_ms: f.at.as_ns() / 1_000_000,
                     target: match &f.fault {
-                        crate::scenario::Fault::TaskFailure { vertex, subtask } => {
-                            FaultTarget::Task(sc.job.vertices[*vertex].name.clone(), *subtask)
-                        }
+                        // A failure injected by data is shrunk as a failure at its arming time.
+                        crate::scenario::Fault::TaskFailure { vertex, subtask }
+                        | crate::scenario::Fault::RecordFailure {
+                            vertex, subtask, ..
+                        } => FaultTarget::Task(sc.job.vertices[*vertex].name.clone(), *subtask),
                         crate::scenario::Fault::TaskManagerLoss { taskmanager } => {
                             FaultTarget::TaskManager(*taskmanager)
                         }

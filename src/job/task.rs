@@ -8,6 +8,7 @@
 //! snapshot or a sink's input is returned as a [`Signal`] to the run loop.
 
 use super::{Job, Signal};
+use crate::data::{Segment, count_range};
 use crate::event::{ChanId, Ctx, Ev, TaskId};
 use crate::scenario::{Partitioning, VertexKind};
 use crate::time::SimDuration;
@@ -186,6 +187,25 @@ impl Job {
         }
     }
 
+    /// True when a buffer holds a record an armed failure of `task` waits for (the
+    /// trap's partition at its offset or later, in the task's key groups); the trap
+    /// is disarmed: it fires once, like Flink's failing test operators.
+    fn trap_fires(&mut self, ctx: &Ctx, task: TaskId, segs: &[Segment]) -> bool {
+        let k = ctx.sc.job.max_parallelism;
+        let hit = self.traps.iter().position(|&(t, p, o)| {
+            t == task
+                && segs.iter().any(|s| {
+                    s.partition == p
+                        && s.hi > o
+                        && count_range(p, s.lo.max(o), s.hi, s.kg_lo, s.kg_hi, k) > 0
+                })
+        });
+        if let Some(i) = hit {
+            self.traps.remove(i);
+        }
+        hit.is_some()
+    }
+
     /// Makes `task` busy with `work` for `cost`.
     pub fn busy(&mut self, ctx: &mut Ctx, task: TaskId, work: Work, cost: SimDuration) {
         let t = &mut self.tasks[task];
@@ -219,6 +239,9 @@ impl Job {
                 Some(Signal::Read)
             }
             Work::Process { buf } => {
+                if self.trap_fires(ctx, task, &buf.segs) {
+                    return Some(Signal::RecordFailure { task });
+                }
                 let t = &mut self.tasks[task];
                 t.state.records += buf.prov;
                 for s in &buf.segs {

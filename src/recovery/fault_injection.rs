@@ -14,6 +14,32 @@ use crate::metrics::{FailureKind, JobStatus};
 use crate::scenario::Fault;
 
 impl Recovery {
+    /// A subtask threw on a record an armed failure waited for: it fails like a
+    /// task failure, reported after `failure-report-delay`.
+    pub fn record_failure(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        ckpt: &Checkpointing,
+        storage: &mut Store,
+        task: TaskId,
+    ) {
+        if job.status != JobStatus::Running {
+            return;
+        }
+        let target = job.task_name(ctx, task);
+        let what = (FailureKind::RecordFailure, target, None);
+        let ep = self.new_episode(ctx, job, ckpt, what);
+        self.kill(ctx, job, storage, task);
+        let at = ctx.now() + ctx.sc.recovery.failure_report_delay;
+        let note = FailureNote {
+            tasks: vec![task],
+            episode: ep,
+            global: false,
+        };
+        self.note_failure(ctx, note, at);
+    }
+
     /// Scheduled fault number `index` strikes.
     pub fn on_fault(
         &mut self,
@@ -52,6 +78,19 @@ impl Recovery {
                     global: false,
                 };
                 self.note_failure(ctx, note, at);
+            }
+            Fault::RecordFailure {
+                vertex,
+                subtask,
+                partition,
+                offset,
+            } => {
+                // Armed now; it fires when the subtask processes the record.
+                if let Some(task) =
+                    (job.tasks.iter()).position(|t| t.vertex == vertex && t.index == subtask)
+                {
+                    job.traps.push((task, partition, offset));
+                }
             }
             Fault::TaskManagerLoss { taskmanager } => {
                 if !self.cluster.kill(ctx, taskmanager) {

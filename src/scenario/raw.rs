@@ -430,6 +430,10 @@ pub struct RawTaskFailure {
     pub task: Option<String>,
     /// Subtask index.
     pub subtask: Option<i64>,
+    /// With `offset`: fail when processing this global partition's record at `offset` or later.
+    pub partition: Option<i64>,
+    /// With `partition`: the offset of the record that makes the subtask fail.
+    pub offset: Option<i64>,
 }
 
 /// A scripted TaskManager loss.

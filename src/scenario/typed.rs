@@ -369,6 +369,18 @@ pub enum Fault {
         /// Subtask index.
         subtask: u32,
     },
+    /// A subtask throws when it processes the record of global partition
+    /// `partition` at offset `offset` or later (once, armed at the fault's time).
+    RecordFailure {
+        /// Vertex index.
+        vertex: usize,
+        /// Subtask index.
+        subtask: u32,
+        /// Global partition (sources' partitions numbered in file order).
+        partition: u32,
+        /// Offset within the partition.
+        offset: u64,
+    },
     /// A TaskManager process is killed with all its subtasks.
     TaskManagerLoss {
         /// TaskManager index.

@@ -78,7 +78,41 @@ fn scripted(
                     ),
                 );
             }
-            Fault::TaskFailure { vertex, subtask }
+            match (t.partition, t.offset) {
+                (None, None) => Fault::TaskFailure { vertex, subtask },
+                (Some(_), None) | (None, Some(_)) => {
+                    return fail(
+                        format!("{p}.task-failure"),
+                        "a failure injected by data needs both partition and offset, e.g. task-failure = { task = \"aggregate\", subtask = 0, partition = 0, offset = 5000 }; or give neither for a failure at `at`",
+                    );
+                }
+                (Some(part), Some(off)) => {
+                    let partitions: u32 = (job.vertices.iter())
+                        .map(|v| match &v.kind {
+                            VertexKind::Source(s) => s.partitions,
+                            _ => 0,
+                        })
+                        .sum();
+                    let pk = format!("{p}.task-failure.partition");
+                    let partition = count_req(Some(part), &pk, 0)?;
+                    if partition >= partitions {
+                        return fail(
+                            pk,
+                            format!(
+                                "partition {partition} does not exist: the sources have {partitions} partition(s) in all, numbered 0 to {} in the order the sources appear",
+                                partitions.saturating_sub(1)
+                            ),
+                        );
+                    }
+                    let offset = amount(Some(off), &format!("{p}.task-failure.offset"), 0)?;
+                    Fault::RecordFailure {
+                        vertex,
+                        subtask,
+                        partition,
+                        offset,
+                    }
+                }
+            }
         }
         (None, Some(l)) => {
             let k = format!("{p}.taskmanager-loss.taskmanager");
