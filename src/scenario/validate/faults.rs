@@ -55,65 +55,7 @@ fn scripted(
                 "a scripted fault needs a kind; add task-failure = { task = \"aggregate\", subtask = 0 } or taskmanager-loss = { taskmanager = 1 }",
             );
         }
-        (Some(t), None) => {
-            let tk = format!("{p}.task-failure.task");
-            let task = required(t.task.clone(), &tk)?;
-            let Some(vertex) = job.vertices.iter().position(|v| v.name == task) else {
-                let names: Vec<&str> = job.vertices.iter().map(|v| v.name.as_str()).collect();
-                let names = names.join(", ");
-                return fail(
-                    tk,
-                    format!("no task is named `{task}`; the tasks are {names}"),
-                );
-            };
-            let par = job.vertices[vertex].parallelism;
-            let sk = format!("{p}.task-failure.subtask");
-            let subtask = count_req(t.subtask, &sk, 0)?;
-            if subtask >= par {
-                return fail(
-                    sk,
-                    format!(
-                        "subtask {subtask} does not exist: `{task}` has parallelism {par}, so its subtasks are 0 to {}",
-                        par - 1
-                    ),
-                );
-            }
-            match (t.partition, t.offset) {
-                (None, None) => Fault::TaskFailure { vertex, subtask },
-                (Some(_), None) | (None, Some(_)) => {
-                    return fail(
-                        format!("{p}.task-failure"),
-                        "a failure injected by data needs both partition and offset, e.g. task-failure = { task = \"aggregate\", subtask = 0, partition = 0, offset = 5000 }; or give neither for a failure at `at`",
-                    );
-                }
-                (Some(part), Some(off)) => {
-                    let partitions: u32 = (job.vertices.iter())
-                        .map(|v| match &v.kind {
-                            VertexKind::Source(s) => s.partitions,
-                            _ => 0,
-                        })
-                        .sum();
-                    let pk = format!("{p}.task-failure.partition");
-                    let partition = count_req(Some(part), &pk, 0)?;
-                    if partition >= partitions {
-                        return fail(
-                            pk,
-                            format!(
-                                "partition {partition} does not exist: the sources have {partitions} partition(s) in all, numbered 0 to {} in the order the sources appear",
-                                partitions.saturating_sub(1)
-                            ),
-                        );
-                    }
-                    let offset = amount(Some(off), &format!("{p}.task-failure.offset"), 0)?;
-                    Fault::RecordFailure {
-                        vertex,
-                        subtask,
-                        partition,
-                        offset,
-                    }
-                }
-            }
-        }
+        (Some(t), None) => task_failure(p, t, job)?,
         (None, Some(l)) => {
             let k = format!("{p}.taskmanager-loss.taskmanager");
             let tm = count_req(l.taskmanager, &k, 0)?;
@@ -133,6 +75,68 @@ fn scripted(
     Ok(ScriptedFault {
         at: SimTime(at.as_ns()),
         fault,
+    })
+}
+
+/// `task-failure = { task, subtask }`, or with `partition` and `offset` a failure
+/// injected by data.
+fn task_failure(p: &str, t: &RawTaskFailure, job: &JobSpec) -> Result<Fault> {
+    let tk = format!("{p}.task-failure.task");
+    let task = required(t.task.clone(), &tk)?;
+    let Some(vertex) = job.vertices.iter().position(|v| v.name == task) else {
+        let names: Vec<&str> = job.vertices.iter().map(|v| v.name.as_str()).collect();
+        let names = names.join(", ");
+        return fail(
+            tk,
+            format!("no task is named `{task}`; the tasks are {names}"),
+        );
+    };
+    let par = job.vertices[vertex].parallelism;
+    let sk = format!("{p}.task-failure.subtask");
+    let subtask = count_req(t.subtask, &sk, 0)?;
+    if subtask >= par {
+        return fail(
+            sk,
+            format!(
+                "subtask {subtask} does not exist: `{task}` has parallelism {par}, so its subtasks are 0 to {}",
+                par - 1
+            ),
+        );
+    }
+    Ok(match (t.partition, t.offset) {
+        (None, None) => Fault::TaskFailure { vertex, subtask },
+        (Some(_), None) | (None, Some(_)) => {
+            return fail(
+                format!("{p}.task-failure"),
+                "a failure injected by data needs both partition and offset, e.g. task-failure = { task = \"aggregate\", subtask = 0, partition = 0, offset = 5000 }; or give neither for a failure at `at`",
+            );
+        }
+        (Some(part), Some(off)) => {
+            let partitions: u32 = (job.vertices.iter())
+                .map(|v| match &v.kind {
+                    VertexKind::Source(s) => s.partitions,
+                    _ => 0,
+                })
+                .sum();
+            let pk = format!("{p}.task-failure.partition");
+            let partition = count_req(Some(part), &pk, 0)?;
+            if partition >= partitions {
+                return fail(
+                    pk,
+                    format!(
+                        "partition {partition} does not exist: the sources have {partitions} partition(s) in all, numbered 0 to {} in the order the sources appear",
+                        partitions.saturating_sub(1)
+                    ),
+                );
+            }
+            let offset = amount(Some(off), &format!("{p}.task-failure.offset"), 0)?;
+            Fault::RecordFailure {
+                vertex,
+                subtask,
+                partition,
+                offset,
+            }
+        }
     })
 }
 
