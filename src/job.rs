@@ -134,40 +134,31 @@ impl Job {
     /// Flink, so its partitions have no lag.
     pub fn lag(&self, ctx: &Ctx) -> u64 {
         let now = ctx.now();
-        let mut read = self.offsets.clone();
-        let mut waiting = vec![false; read.len()];
+        let mut lag = 0;
+        // Every partition belongs to exactly one source subtask.
         for (task, t) in self.tasks.iter().enumerate() {
             let task::Role::Source { partitions, .. } = &t.role else {
                 continue;
             };
-            match t.work {
-                task::Work::Read { gp, lo, n, start } if t.status == task::Status::Running => {
-                    let per = t.cost.ns_per_prov;
-                    let done = if per > 0.0 {
-                        ((now.since(start).as_ns() as f64 / per).floor() as u64).min(n)
-                    } else {
-                        n
-                    };
-                    read[gp as usize] = lo + done;
+            let running = t.status == task::Status::Running;
+            let backlog = |gp: u32| self.log.appended(gp, now) - self.offsets[gp as usize];
+            if running && matches!(t.work, task::Work::Idle) && !self.output_blocked(ctx, task) {
+                let chunk = self.chunk_records_of(ctx, task);
+                if partitions.iter().all(|&gp| backlog(gp) < chunk) {
+                    continue; // waiting for data
                 }
-                task::Work::Idle
-                    if t.status == task::Status::Running && !self.output_blocked(ctx, task) =>
-                {
-                    let chunk = self.chunk_records_of(ctx, task);
-                    let backlog = |gp: u32| self.log.appended(gp, now) - self.offsets[gp as usize];
-                    if partitions.iter().all(|&gp| backlog(gp) < chunk) {
-                        partitions
-                            .iter()
-                            .for_each(|&gp| waiting[gp as usize] = true);
+            }
+            for &gp in partitions {
+                let read = match t.work {
+                    task::Work::Read { gp: g, lo, .. } if running && g == gp => {
+                        lo + t.records_read(now)
                     }
-                }
-                _ => {}
+                    _ => self.offsets[gp as usize],
+                };
+                lag += self.log.appended(gp, now).saturating_sub(read);
             }
         }
-        (0..read.len())
-            .filter(|&gp| !waiting[gp])
-            .map(|gp| self.log.appended(gp as u32, now).saturating_sub(read[gp]))
-            .sum()
+        lag
     }
 
     /// True when every source has read its whole log (appending has stopped).

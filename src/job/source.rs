@@ -196,13 +196,8 @@ impl Job {
     pub fn take_trigger_between_records(&mut self, ctx: &mut Ctx, task: TaskId) {
         let now = ctx.now();
         match self.tasks[task].work {
-            Work::Read { gp, lo, n, start } => {
-                let per = self.tasks[task].cost.ns_per_prov;
-                let done = if per > 0.0 {
-                    ((now.since(start).as_ns() as f64 / per).floor() as u64).min(n)
-                } else {
-                    n
-                };
+            Work::Read { gp, lo, .. } => {
+                let done = self.tasks[task].records_read(now);
                 let t = &mut self.tasks[task];
                 t.work = Work::Idle;
                 t.step = t.step.wrapping_add(1);

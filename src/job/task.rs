@@ -140,6 +140,22 @@ pub(crate) struct Task {
     pub cost: Costs,
 }
 
+impl Task {
+    /// Records a read under way has read by `now`, one by one at the task's cost
+    /// per record (0 when the task is not reading).
+    pub fn records_read(&self, now: crate::time::SimTime) -> u64 {
+        let Work::Read { n, start, .. } = self.work else {
+            return 0;
+        };
+        let per = self.cost.ns_per_prov;
+        if per > 0.0 {
+            ((now.since(start).as_ns() as f64 / per).floor() as u64).min(n)
+        } else {
+            n
+        }
+    }
+}
+
 impl Job {
     /// Starts the next unit of work of `task` if it is idle and can. Returns a
     /// signal when the next step is another room's (the caller handles it and
