@@ -21,6 +21,9 @@ pub(crate) mod source;
 pub(crate) mod task;
 pub(crate) mod topology;
 
+#[cfg(test)]
+mod data_plane_tests;
+
 use crate::data::Segment;
 use crate::event::{ChanId, Ctx, TaskId};
 use crate::metrics::JobStatus;
@@ -179,19 +182,16 @@ impl Job {
             .collect()
     }
 
-    /// Queues of the channel's receiver side: pending (partly filled), output queue,
-    /// wire and input queue are all emptied, credit returned, blocks lifted, and the
-    /// epoch bumped so that events in flight are dropped.
+    /// Empties a channel: the open buffer, output queue, wire and input queue;
+    /// credit returned, blocks lifted, the channel out of its receiver's queue of
+    /// channels with data, and the epoch bumped so that events in flight are dropped.
     pub fn reset_channel(&mut self, ch: ChanId, now: crate::time::SimTime) {
         let c = &mut self.chans[ch];
-        c.pending = Default::default();
-        c.out_q.clear();
-        c.wire.clear();
-        c.in_q.clear();
-        c.used = 0;
-        c.blocked = false;
-        c.sender_blocked = false;
-        c.epoch += 1;
+        let epoch = c.epoch + 1;
+        *c = channel::Channel::new(c.from, c.to, c.gate, c.slot, c.remote);
+        c.epoch = epoch;
         c.link_free = now;
+        let to = c.to;
+        self.tasks[to].inputs.avail.retain(|&q| q != ch);
     }
 }

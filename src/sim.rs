@@ -187,8 +187,8 @@ impl<'a> Sim<'a> {
                 }
             }
             Ev::Flush { task, attempt } => {
-                if job.live(task, attempt) {
-                    job.flush_task(ctx, task);
+                if job.live(task, attempt) && job.flush_timer(ctx, task, ctx.now()) {
+                    self.signal(Signal::Read);
                 }
             }
             Ev::Arrive { ch, epoch } => job.arrive(ch, epoch),

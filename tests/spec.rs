@@ -10,6 +10,8 @@ mod bad_input;
 mod checkpoint_timing;
 #[path = "spec/common.rs"]
 mod common;
+#[path = "spec/data_plane.rs"]
+mod data_plane;
 #[path = "spec/determinism.rs"]
 mod determinism;
 #[path = "spec/event_budget.rs"]

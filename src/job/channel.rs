@@ -1,12 +1,28 @@
 //! Channels between subtasks: network buffers and barriers in a sending
-//! queue, on the wire and in a receiving queue; Flink's credit-based flow
-//! control (2 exclusive buffers per input channel plus 8 floating per input
-//! gate); a per-channel link with latency and bandwidth between TaskManagers
-//! (none inside one); and the blocking of a subpartition behind an aligned
-//! barrier until the receiver resumes consumption (Flink since 1.11).
+//! queue, on the wire and in a receiving queue, and the two kinds of input
+//! channel Flink has.
 //!
-//! Barriers, like Flink's events, need no credit but stay behind the data
-//! queued before them.
+//! - **Remote** (the two subtasks on different TaskManagers): credit-based
+//!   flow control (2 exclusive buffers per input channel plus 8 floating per
+//!   input gate at the receiver); every data buffer sent, full or a flushed
+//!   slice, takes one receiver buffer until it is processed and its credit is
+//!   announced back; a link with latency and bandwidth.
+//! - **Local** (same TaskManager): the consumer reads the producer's
+//!   subpartition directly: no credit, no receiver buffers, no latency. What
+//!   the consumer has not yet processed stays counted against the producer's
+//!   subpartition (`max-buffers-per-channel`) and result-partition pool.
+//!
+//! The writer appends to one open buffer per channel (see `record_writer`);
+//! a flush only asks for the bytes written so far to be sent as a slice,
+//! which goes once the queue ahead of it is sent and the receiver has a
+//! credit; the open buffer stays open. Barriers, like Flink's events, need
+//! no credit but stay behind the data queued before them; an aligned barrier
+//! blocks its subpartition until the receiver resumes consumption (Flink
+//! since 1.11).
+//!
+//! The receiver's input gate reads its channels in the order they became
+//! available (Flink's queue of channels with data): a channel that still has
+//! data after a buffer was taken goes to the back of the queue.
 
 use super::Job;
 use crate::data::Segment;
@@ -28,7 +44,7 @@ pub(crate) struct Buffer {
 /// What travels in a channel.
 #[derive(Clone, Debug)]
 pub(crate) enum Item {
-    /// A buffer of records.
+    /// A buffer of records (a full buffer, or a flushed slice of the open one).
     Data(Buffer),
     /// A checkpoint barrier.
     Barrier(u64),
@@ -43,19 +59,29 @@ pub(crate) struct Channel {
     pub to: TaskId,
     /// Receiver's input gate (one per input edge).
     pub gate: usize,
-    /// The two ends are on different TaskManagers.
+    /// Index of this channel in the receiver's input channels.
+    pub slot: usize,
+    /// The two ends are on different TaskManagers (a remote input channel).
     pub remote: bool,
-    /// The partly filled buffer being written.
+    /// The records written to the open buffer and not yet sent.
     pub pending: Buffer,
-    /// Finished buffers and events waiting to be sent.
+    /// Bytes of the open buffer already sent as flushed slices.
+    pub pending_sent: u64,
+    /// The output flusher asked for the open buffer's bytes to be sent.
+    pub flush_requested: bool,
+    /// Finished buffers and events waiting to be sent (remote) or read (local).
     pub out_q: VecDeque<Item>,
-    /// Items sent and not yet arrived, in order.
+    /// Finished data buffers in `out_q`.
+    pub out_data: u32,
+    /// Items sent and not yet arrived, in order (remote channels).
     pub wire: VecDeque<Item>,
-    /// Items arrived and not yet taken by the receiver.
+    /// Items arrived and not yet taken by the receiver (remote channels).
     pub in_q: VecDeque<Item>,
+    /// The channel is in its receiver's queue of channels with data.
+    pub queued: bool,
     /// When the link finishes sending what it has.
     pub link_free: SimTime,
-    /// Receiver buffers taken by data on the wire, queued, or not yet announced back.
+    /// Remote channel: receiver buffers taken by data on the wire, queued, or not yet announced back.
     pub used: u32,
     /// The receiver does not take from this channel (aligned barrier seen).
     pub blocked: bool,
@@ -66,7 +92,46 @@ pub(crate) struct Channel {
     pub epoch: u32,
 }
 
+impl Channel {
+    /// A channel from `from` to input `slot` of `to` in gate `gate`, empty.
+    pub fn new(from: TaskId, to: TaskId, gate: usize, slot: usize, remote: bool) -> Channel {
+        Channel {
+            from,
+            to,
+            gate,
+            slot,
+            remote,
+            pending: Buffer::default(),
+            pending_sent: 0,
+            flush_requested: false,
+            out_q: VecDeque::new(),
+            out_data: 0,
+            wire: VecDeque::new(),
+            in_q: VecDeque::new(),
+            queued: false,
+            link_free: SimTime::ZERO,
+            used: 0,
+            blocked: false,
+            sender_blocked: false,
+            epoch: 0,
+        }
+    }
+
+    /// True while the writer holds an open (partly written) buffer.
+    pub fn buffer_open(&self) -> bool {
+        self.pending.prov > 0 || self.pending_sent > 0
+    }
+
+    /// Buffers of the producer's pool this subpartition holds: the open one and
+    /// the finished ones not yet sent (remote) or read by the consumer (local).
+    pub fn pool_buffers(&self) -> u32 {
+        self.out_data + self.buffer_open() as u32
+    }
+}
+
 impl Job {
+    /// A remote receiver has a buffer for one more data buffer: an exclusive one
+    /// of the channel, or a floating one of its gate.
     fn has_credit(&self, ctx: &Ctx, ch: ChanId) -> bool {
         let c = &self.chans[ch];
         let net = &ctx.sc.network;
@@ -74,50 +139,171 @@ impl Job {
             || self.tasks[c.to].inputs.floating_used[c.gate] < net.floating_buffers
     }
 
-    /// Sends what the channel's output queue can send now.
-    pub fn transmit(&mut self, ctx: &mut Ctx, ch: ChanId) {
-        let now = ctx.now();
-        let mut sent = false;
-        while let Some(front) = self.chans[ch].out_q.front() {
-            let is_data = matches!(front, Item::Data(_));
-            if is_data && (self.chans[ch].sender_blocked || !self.has_credit(ctx, ch)) {
-                break;
+    /// True when data may leave channel `ch` now: its subpartition is not
+    /// blocked behind a barrier and, for a remote channel, the receiver has a credit.
+    fn may_send_data(&self, ctx: &Ctx, ch: ChanId) -> bool {
+        let c = &self.chans[ch];
+        !c.sender_blocked && (!c.remote || self.has_credit(ctx, ch))
+    }
+
+    /// Takes the next item the subpartition of `ch` can hand out now (Flink's
+    /// `pollBuffer`): a finished buffer or event in order, or, if a flush was asked
+    /// for and nothing is queued ahead, the bytes written to the open buffer so far
+    /// as a slice (the buffer stays open). None when nothing may go.
+    fn poll_subpartition(&mut self, ctx: &Ctx, ch: ChanId) -> Option<Item> {
+        let c = &self.chans[ch];
+        match c.out_q.front() {
+            Some(Item::Data(_)) => {
+                if !self.may_send_data(ctx, ch) {
+                    return None;
+                }
+                let c = &mut self.chans[ch];
+                c.out_data -= 1;
+                c.out_q.pop_front()
             }
-            let item = self.chans[ch].out_q.pop_front().expect("front exists");
+            Some(Item::Barrier(_)) => {
+                // Aligned checkpoints block the subpartition behind the barrier.
+                let c = &mut self.chans[ch];
+                c.sender_blocked = self.barrier_blocks;
+                c.out_q.pop_front()
+            }
+            None => {
+                if !c.flush_requested {
+                    return None;
+                }
+                if c.pending.prov == 0 {
+                    self.chans[ch].flush_requested = false;
+                    return None;
+                }
+                if !self.may_send_data(ctx, ch) {
+                    return None;
+                }
+                let c = &mut self.chans[ch];
+                c.flush_requested = false;
+                let slice = std::mem::take(&mut c.pending);
+                c.pending_sent += slice.bytes;
+                Some(Item::Data(slice))
+            }
+        }
+    }
+
+    /// True when the subpartition of `ch` has an item to hand out now.
+    fn subpartition_ready(&self, ctx: &Ctx, ch: ChanId) -> bool {
+        let c = &self.chans[ch];
+        match c.out_q.front() {
+            Some(Item::Data(_)) => self.may_send_data(ctx, ch),
+            Some(Item::Barrier(_)) => true,
+            None => c.flush_requested && c.pending.prov > 0 && self.may_send_data(ctx, ch),
+        }
+    }
+
+    /// The subpartition of `ch` may have something new to hand out. A remote
+    /// channel sends what it can over the link; a local one tells its consumer,
+    /// who reads the subpartition directly when its turn comes.
+    pub fn transmit(&mut self, ctx: &mut Ctx, ch: ChanId) {
+        if !self.chans[ch].remote {
+            if self.subpartition_ready(ctx, ch) {
+                self.mark_available(ch);
+            }
+            return;
+        }
+        let mut sent = false;
+        while let Some(item) = self.poll_subpartition(ctx, ch) {
             sent = true;
-            let (to, gate) = (self.chans[ch].to, self.chans[ch].gate);
-            let bytes = match &item {
-                Item::Data(b) => {
-                    if self.chans[ch].used >= ctx.sc.network.exclusive_buffers {
-                        self.tasks[to].inputs.floating_used[gate] += 1;
-                    }
-                    self.chans[ch].used += 1;
-                    b.bytes
-                }
-                Item::Barrier(_) => {
-                    // Aligned checkpoints block the subpartition behind the barrier.
-                    self.chans[ch].sender_blocked = self.barrier_blocks;
-                    0
-                }
-            };
-            let c = &mut self.chans[ch];
-            let arrive = if c.remote {
-                let start = now.max(c.link_free);
-                let tx = (bytes as u128 * NS_PER_S as u128)
-                    .div_ceil(ctx.sc.network.bandwidth_bytes_per_s as u128)
-                    as u64;
-                c.link_free = start + SimDuration(tx);
-                c.link_free + ctx.sc.network.latency
-            } else {
-                now
-            };
-            c.wire.push_back(item);
-            let epoch = c.epoch;
-            ctx.push(arrive, Ev::Arrive { ch, epoch });
+            self.send(ctx, ch, item);
         }
         if sent {
             self.to_pump.push(self.chans[ch].from);
         }
+    }
+
+    /// Puts one item of a remote channel on the link, taking a receiver buffer for data.
+    fn send(&mut self, ctx: &mut Ctx, ch: ChanId, item: Item) {
+        let (to, gate) = (self.chans[ch].to, self.chans[ch].gate);
+        let bytes = match &item {
+            Item::Data(b) => {
+                if self.chans[ch].used >= ctx.sc.network.exclusive_buffers {
+                    self.tasks[to].inputs.floating_used[gate] += 1;
+                }
+                self.chans[ch].used += 1;
+                b.bytes
+            }
+            Item::Barrier(_) => 0,
+        };
+        let now = ctx.now();
+        let c = &mut self.chans[ch];
+        let start = now.max(c.link_free);
+        let tx = (bytes as u128 * NS_PER_S as u128)
+            .div_ceil(ctx.sc.network.bandwidth_bytes_per_s as u128) as u64;
+        c.link_free = start + SimDuration(tx);
+        let arrive = c.link_free + ctx.sc.network.latency;
+        c.wire.push_back(item);
+        let epoch = c.epoch;
+        ctx.push(arrive, Ev::Arrive { ch, epoch });
+    }
+
+    /// Channel `ch` has data for its receiver: it joins the back of the gate's
+    /// queue of channels with data if it was not there, and the receiver may work.
+    fn mark_available(&mut self, ch: ChanId) {
+        let c = &mut self.chans[ch];
+        let to = c.to;
+        if !c.queued {
+            c.queued = true;
+            self.tasks[to].inputs.avail.push_back(ch);
+        }
+        self.to_pump.push(to);
+    }
+
+    /// True when the receiver can take an item from `ch` now.
+    fn readable(&self, ctx: &Ctx, ch: ChanId) -> bool {
+        let c = &self.chans[ch];
+        if c.remote {
+            !c.in_q.is_empty()
+        } else {
+            self.subpartition_ready(ctx, ch)
+        }
+    }
+
+    /// Takes the next item for `task` from the first channel in its queue of
+    /// channels with data that is not blocked; the channel goes to the back of
+    /// the queue if it has more. A remote channel's item comes from its
+    /// receiver buffers (processing a data buffer announces its credit back); a
+    /// local one's straight from the producer's subpartition (which frees a
+    /// buffer of the producer's pool).
+    pub(super) fn take_input(&mut self, ctx: &mut Ctx, task: TaskId) -> Option<(ChanId, Item)> {
+        let mut i = 0;
+        let ch = loop {
+            let &ch = self.tasks[task].inputs.avail.get(i)?;
+            if self.chans[ch].blocked {
+                i += 1;
+            } else if self.readable(ctx, ch) {
+                break self.tasks[task].inputs.avail.remove(i).expect("exists");
+            } else {
+                // A local subpartition blocked behind its barrier: it is queued again
+                // when it has data once more.
+                self.tasks[task].inputs.avail.remove(i);
+                self.chans[ch].queued = false;
+            }
+        };
+        let item = if self.chans[ch].remote {
+            let item = self.chans[ch].in_q.pop_front().expect("readable");
+            if let Item::Data(_) = item {
+                self.return_credit(ctx, ch);
+            }
+            item
+        } else {
+            let item = self.poll_subpartition(ctx, ch).expect("readable");
+            if let Item::Data(_) = item {
+                self.to_pump.push(self.chans[ch].from);
+            }
+            item
+        };
+        if self.readable(ctx, ch) {
+            self.tasks[task].inputs.avail.push_back(ch);
+        } else {
+            self.chans[ch].queued = false;
+        }
+        Some((ch, item))
     }
 
     /// The next item on the wire reaches the receiver.
@@ -128,12 +314,12 @@ impl Job {
         }
         if let Some(item) = c.wire.pop_front() {
             c.in_q.push_back(item);
-            self.to_pump.push(c.to);
+            self.mark_available(ch);
         }
     }
 
-    /// The receiver consumed a buffer: announce the credit back to the sender.
-    pub(super) fn return_credit(&mut self, ctx: &mut Ctx, ch: ChanId) {
+    /// The receiver of a remote channel processed a buffer: announce the credit back.
+    fn return_credit(&mut self, ctx: &mut Ctx, ch: ChanId) {
         let c = &self.chans[ch];
         let at = ctx.now() + ctx.link_latency(c.remote);
         let epoch = c.epoch;
@@ -155,7 +341,7 @@ impl Job {
             // A floating buffer serves any channel of the gate.
             for i in 0..self.tasks[to].inputs.chans.len() {
                 let other = self.tasks[to].inputs.chans[i];
-                if self.chans[other].gate == gate && !self.chans[other].out_q.is_empty() {
+                if self.chans[other].gate == gate {
                     self.transmit(ctx, other);
                 }
             }

@@ -1,9 +1,11 @@
 //! The output side of a subtask (Flink's RecordWriter and result partition):
 //! routing output provenance over the channels of each output edge (forward,
-//! hash by key group, rebalance), filling network buffers to their size,
-//! the output flusher (buffer timeout), barriers behind the data, and
-//! backpressure (an output subpartition or the result partition's buffer
-//! pool is full).
+//! hash by key group, rebalance), writing into one open buffer per channel
+//! (Flink's BufferBuilder) that is finished only when full or when a barrier
+//! must follow it, the output flusher (buffer timeout: it asks for the bytes
+//! written so far to be sent, and the writer keeps appending to the same
+//! buffer), barriers behind the data, and backpressure (an output
+//! subpartition or the result partition's buffer pool is full).
 
 use super::Job;
 use super::channel::Item;
@@ -58,8 +60,8 @@ impl Job {
         let mut seg = seg;
         let mut count = seg.count(k);
         while count > 0 {
-            let pending = &mut self.chans[ch].pending;
-            let room = cap.saturating_sub(pending.bytes);
+            let c = &mut self.chans[ch];
+            let room = cap.saturating_sub(c.pending_sent + c.pending.bytes);
             let fit = ((room as f64 / bpp).ceil() as u64).max(1);
             let (take, rest) = if count > fit {
                 let (a, b) = seg.split_at_count(fit, k);
@@ -68,18 +70,20 @@ impl Job {
                 (seg, None)
             };
             let n = if rest.is_some() { fit } else { count };
+            let pending = &mut c.pending;
             match pending.segs.last_mut() {
                 Some(l) if l.continued_by(&take, k) => l.hi = take.hi,
                 _ => pending.segs.push(take),
             }
             pending.prov += n;
             pending.bytes = (pending.prov as f64 * bpp).round() as u64;
-            if pending.bytes >= cap {
+            if c.pending_sent + pending.bytes >= cap {
                 self.finish_buffer(ctx, ch);
             } else if !self.tasks[task].flush_scheduled {
                 self.tasks[task].flush_scheduled = true;
                 let attempt = self.tasks[task].attempt;
                 let at = ctx.now() + ctx.sc.network.buffer_timeout;
+                self.tasks[task].flush_at = at;
                 ctx.push(at, Ev::Flush { task, attempt });
             }
             match rest {
@@ -92,26 +96,55 @@ impl Job {
         }
     }
 
-    /// Moves a channel's partly filled buffer to its output queue.
+    /// Finishes a channel's open buffer (full, or a barrier must follow): what was
+    /// not yet sent of it joins the output queue, and the next record opens a new one.
     fn finish_buffer(&mut self, ctx: &mut Ctx, ch: ChanId) {
         let c = &mut self.chans[ch];
+        c.pending_sent = 0;
         if c.pending.prov == 0 {
             return;
         }
         let buf = std::mem::take(&mut c.pending);
         c.out_q.push_back(Item::Data(buf));
+        c.out_data += 1;
         self.transmit(ctx, ch);
     }
 
-    /// The output flusher: finishes every partly filled buffer of the task.
+    /// Asks channel `ch` to send the bytes written to its open buffer so far
+    /// (nothing changes when the receiver cannot take them now).
+    pub(super) fn flush_channel(&mut self, ctx: &mut Ctx, ch: ChanId) {
+        if self.chans[ch].pending.prov > 0 {
+            self.chans[ch].flush_requested = true;
+            self.transmit(ctx, ch);
+        }
+    }
+
+    /// Flushes every output channel of `task` now; an armed flusher timer is dropped.
     pub fn flush_task(&mut self, ctx: &mut Ctx, task: TaskId) {
         self.tasks[task].flush_scheduled = false;
         for e in 0..self.tasks[task].outputs.len() {
             for i in 0..self.tasks[task].outputs[e].chans.len() {
                 let ch = self.tasks[task].outputs[e].chans[i];
-                self.finish_buffer(ctx, ch);
+                self.flush_channel(ctx, ch);
             }
         }
+    }
+
+    /// The output flusher's timer armed for `at` fired (buffer timeout): flush,
+    /// unless the timer was dropped or re-armed since. An idle source first emits
+    /// the records that arrived while it waited (see `source`). True when it did.
+    pub fn flush_timer(&mut self, ctx: &mut Ctx, task: TaskId, at: crate::time::SimTime) -> bool {
+        let t = &self.tasks[task];
+        if !t.flush_scheduled || t.flush_at != at {
+            return false;
+        }
+        if self.tasks[task].wake_at.is_some_and(|w| w <= at) {
+            self.tasks[task].wake_at = None;
+        }
+        let read = self.emit_arrived(ctx, task);
+        self.flush_task(ctx, task);
+        self.to_pump.push(task);
+        read
     }
 
     /// Flushes and sends a barrier on every output channel (behind the data).
@@ -120,6 +153,7 @@ impl Job {
             for i in 0..self.tasks[task].outputs[e].chans.len() {
                 let ch = self.tasks[task].outputs[e].chans[i];
                 self.finish_buffer(ctx, ch);
+                self.chans[ch].flush_requested = false;
                 self.chans[ch].out_q.push_back(Item::Barrier(ckpt));
                 self.transmit(ctx, ch);
             }
@@ -127,20 +161,21 @@ impl Job {
     }
 
     /// True when the task must not take more input: an output subpartition holds
-    /// `max-buffers-per-channel` buffers, or a result partition's buffer pool
-    /// (Flink: subpartitions × buffers-per-channel + floating buffers, partly
-    /// filled buffers included) is used up.
+    /// `max-buffers-per-channel` buffers (the open one, finished ones not yet
+    /// sent, and those a local consumer has not yet processed), or a result
+    /// partition's buffer pool (Flink: subpartitions × buffers-per-channel +
+    /// floating buffers) is used up.
     pub fn output_blocked(&self, ctx: &Ctx, task: TaskId) -> bool {
         let net = &ctx.sc.network;
-        let limit = net.max_buffers_per_channel as usize;
+        let limit = net.max_buffers_per_channel;
         self.tasks[task].outputs.iter().any(|o| {
             let mut used = 0usize;
             for &c in &o.chans {
-                let ch = &self.chans[c];
-                if ch.out_q.len() >= limit {
+                let n = self.chans[c].pool_buffers();
+                if n >= limit {
                     return true;
                 }
-                used += ch.out_q.len() + (ch.pending.prov > 0) as usize;
+                used += n as usize;
             }
             let pool =
                 o.chans.len() * net.exclusive_buffers as usize + net.floating_buffers as usize;

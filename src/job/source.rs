@@ -6,8 +6,14 @@
 //! stops at the job's duration. All arithmetic is integer.
 //!
 //! Also the source task's read step: up to one buffer's worth per output
-//! channel at a time, round-robin over its partitions, polling again after
-//! the buffer timeout (or as soon as a whole chunk is there) when caught up.
+//! channel at a time, round-robin over its partitions. A caught-up FLIP-27
+//! source waits for data (its availability future) and emits each record as
+//! it arrives into its open buffers, which the output flusher makes visible
+//! a buffer timeout later. ckptsim computes that in closed form and keeps
+//! the buffer as the unit of events: the flusher is armed for the first new
+//! record's arrival plus the buffer timeout, and when it fires (or a
+//! checkpoint trigger comes first) the idle source emits every record that
+//! arrived meanwhile; it wakes to read earlier only when a whole chunk is there.
 
 use super::Job;
 use super::task::{Role, Work};
@@ -203,43 +209,72 @@ impl Job {
                 t.step = t.step.wrapping_add(1);
                 self.emit_read(ctx, task, gp, lo, done);
             }
-            Work::Idle if !self.output_blocked(ctx, task) => {
-                let Role::Source { partitions, .. } = &self.tasks[task].role else {
-                    return;
-                };
-                for gp in partitions.clone() {
-                    let lo = self.offsets[gp as usize];
-                    let n = self.log.appended(gp, now).saturating_sub(lo);
-                    self.emit_read(ctx, task, gp, lo, n);
-                }
+            Work::Idle => {
+                self.emit_arrived(ctx, task);
             }
             _ => {}
         }
     }
 
-    /// Caught up: wake when a chunk is there, or after a buffer timeout.
-    fn arm_poll(&mut self, ctx: &mut Ctx, task: TaskId, chunk: u64) {
+    /// An idle source that is not backpressured has emitted, one by one as they
+    /// arrived, the records that reached its partitions while it waited: they go
+    /// to its open buffers now. True when there were any.
+    pub(super) fn emit_arrived(&mut self, ctx: &mut Ctx, task: TaskId) -> bool {
         let now = ctx.now();
+        let t = &self.tasks[task];
+        let Role::Source { partitions, .. } = &t.role else {
+            return false;
+        };
+        if !matches!(t.work, Work::Idle) || self.output_blocked(ctx, task) {
+            return false;
+        }
+        let mut read = false;
+        for gp in partitions.clone() {
+            let lo = self.offsets[gp as usize];
+            let n = self.log.appended(gp, now).saturating_sub(lo);
+            read |= n > 0;
+            self.emit_read(ctx, task, gp, lo, n);
+        }
+        read
+    }
+
+    /// Caught up: arm the output flusher for a buffer timeout after the next
+    /// record arrives (it emits what arrived, see `emit_arrived`), and wake to
+    /// read as soon as a whole chunk is there if that is earlier.
+    fn arm_poll(&mut self, ctx: &mut Ctx, task: TaskId, chunk: u64) {
         let Role::Source { partitions, .. } = &self.tasks[task].role else {
             return;
         };
-        let mut wake: Option<SimTime> = None;
+        let (mut first, mut full): (Option<SimTime>, Option<SimTime>) = (None, None);
         for &gp in partitions {
-            if let Some(t) = self.log.time_of(gp, self.offsets[gp as usize] + 1) {
-                let full = self
-                    .log
-                    .time_of(gp, self.offsets[gp as usize] + chunk)
-                    .unwrap_or(t);
-                let t = full.min(t.max(now + ctx.sc.network.buffer_timeout));
-                wake = Some(wake.map_or(t, |w| w.min(t)));
+            let off = self.offsets[gp as usize];
+            if let Some(t) = self.log.time_of(gp, off + 1) {
+                first = Some(first.map_or(t, |f| f.min(t)));
+            }
+            if let Some(t) = self.log.time_of(gp, off + chunk) {
+                full = Some(full.map_or(t, |f| f.min(t)));
             }
         }
-        if let Some(w) = wake
-            && self.tasks[task].wake_at.is_none_or(|cur| w < cur)
-        {
-            self.tasks[task].wake_at = Some(w);
-            let attempt = self.tasks[task].attempt;
-            ctx.push(w, Ev::SourceWake { task, attempt });
+        let Some(first) = first else {
+            return;
+        };
+        let flush = first + ctx.sc.network.buffer_timeout;
+        let t = &mut self.tasks[task];
+        if !t.flush_scheduled || t.flush_at > flush {
+            t.flush_scheduled = true;
+            t.flush_at = flush;
+            let attempt = t.attempt;
+            ctx.push(flush, Ev::Flush { task, attempt });
+        }
+        // Until then it reads only a whole chunk (`source_read`).
+        let flush = self.tasks[task].flush_at;
+        let wake = full.map_or(flush, |f| f.min(flush));
+        if self.tasks[task].wake_at.is_none_or(|cur| wake < cur) {
+            self.tasks[task].wake_at = Some(wake);
+            if wake < flush {
+                let attempt = self.tasks[task].attempt;
+                ctx.push(wake, Ev::SourceWake { task, attempt });
+            }
         }
     }
 

@@ -75,8 +75,9 @@ pub(crate) struct Inputs {
     pub chans: Vec<ChanId>,
     /// Floating buffers in use per input gate.
     pub floating_used: Vec<u32>,
-    /// Next input slot to try.
-    pub rr: usize,
+    /// Channels with data, in the order they became available (Flink's
+    /// `inputChannelsWithData`).
+    pub avail: VecDeque<ChanId>,
 }
 
 /// Per-record costs and weights of a subtask, derived from the job graph.
@@ -132,6 +133,8 @@ pub(crate) struct Task {
     pub mailbox: VecDeque<u64>,
     /// The output flusher is armed.
     pub flush_scheduled: bool,
+    /// When the armed output flusher fires (an older timer event is stale).
+    pub flush_at: crate::time::SimTime,
     /// A caught-up source's next poll.
     pub wake_at: Option<crate::time::SimTime>,
     /// Keyed state.
@@ -177,17 +180,9 @@ impl Job {
         if self.output_blocked(ctx, task) {
             return None;
         }
-        let t = &self.tasks[task];
-        let n = t.inputs.chans.len();
-        let slot = (0..n).map(|k| (t.inputs.rr + k) % n).find(|&s| {
-            let c = &self.chans[t.inputs.chans[s]];
-            !c.blocked && !c.in_q.is_empty()
-        })?;
-        let ch = self.tasks[task].inputs.chans[slot];
-        self.tasks[task].inputs.rr = slot + 1;
-        match self.chans[ch].in_q.pop_front().expect("non-empty") {
+        let (ch, item) = self.take_input(ctx, task)?;
+        match item {
             super::channel::Item::Data(buf) => {
-                self.return_credit(ctx, ch);
                 let cost = SimDuration(
                     (buf.prov as f64 * self.tasks[task].cost.ns_per_prov).round() as u64,
                 );
@@ -196,7 +191,7 @@ impl Job {
             }
             super::channel::Item::Barrier(ckpt) => Some(Signal::Barrier {
                 task,
-                slot,
+                slot: self.chans[ch].slot,
                 ch,
                 ckpt,
             }),

@@ -5,10 +5,9 @@
 //! Placement follows Flink's default slot sharing: slot i holds subtask i of
 //! every vertex, and slot i lives on TaskManager i / slots-per-taskmanager.
 
-use super::channel::{Buffer, Channel};
+use super::channel::Channel;
 use super::task::{Costs, Inputs, KeyedState, OutEdge, Role, Status, Task, Work};
 use crate::scenario::{Partitioning, Scenario, VertexKind};
-use crate::time::SimTime;
 use std::collections::VecDeque;
 
 /// The built execution graph.
@@ -121,11 +120,12 @@ fn build_tasks(sc: &Scenario) -> (Vec<Task>, Vec<usize>) {
                 inputs: Inputs {
                     chans: Vec::new(),
                     floating_used: vec![0; gates],
-                    rr: 0,
+                    avail: VecDeque::new(),
                 },
                 outputs: Vec::new(),
                 mailbox: VecDeque::new(),
                 flush_scheduled: false,
+                flush_at: crate::time::SimTime::ZERO,
                 wake_at: None,
                 state: KeyedState {
                     records: 0,
@@ -174,22 +174,10 @@ fn build_channels(sc: &Scenario, tasks: &mut [Task], first_task: &[usize]) -> Ve
             for j in targets {
                 let to = first_task[e.to] + j as usize;
                 let id = chans.len();
+                let slot = tasks[to].inputs.chans.len();
                 tasks[to].inputs.chans.push(id);
-                chans.push(Channel {
-                    from,
-                    to,
-                    gate,
-                    remote: tasks[from].tm != tasks[to].tm,
-                    pending: Buffer::default(),
-                    out_q: VecDeque::new(),
-                    wire: VecDeque::new(),
-                    in_q: VecDeque::new(),
-                    link_free: SimTime::ZERO,
-                    used: 0,
-                    blocked: false,
-                    sender_blocked: false,
-                    epoch: 0,
-                });
+                let remote = tasks[from].tm != tasks[to].tm;
+                chans.push(Channel::new(from, to, gate, slot, remote));
                 out.chans.push(id);
             }
             tasks[from].outputs.push(out);
