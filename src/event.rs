@@ -91,6 +91,9 @@ pub(crate) enum Ev {
     TmRegistered { tm: u32, incarnation: u32 },
     /// The time series takes a sample.
     Sample,
+    /// The log stops growing (the job's duration): sources that have read
+    /// everything reach the end of their input.
+    InputEnd,
     /// The final checkpoint completed: the job is finished.
     FinishJob,
     /// The horizon (duration + drain timeout) passed.

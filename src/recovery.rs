@@ -24,7 +24,7 @@ pub(crate) mod restore;
 use crate::checkpoint::{Checkpointing, Store, schedule_storage};
 use crate::event::{Ctx, Ev, Owner, TaskId};
 use crate::job::Job;
-use crate::job::task::{Status, Work};
+use crate::job::task::Status;
 use crate::kernel::rng_stream;
 use crate::metrics::FailureKind;
 use crate::scenario::ScriptedFault;
@@ -138,15 +138,15 @@ impl Recovery {
         }
     }
 
-    /// Kills a task at once (it stops processing; its in-flight work is lost).
+    /// Kills a task at once (it stops between two records; its in-flight work is lost).
     fn kill(&mut self, ctx: &mut Ctx, job: &mut Job, storage: &mut Store, task: TaskId) {
+        job.cancel_work(ctx, task);
         let t = &mut job.tasks[task];
         if t.status == Status::Running {
             job.running -= 1;
         }
         t.status = Status::Down;
         t.attempt += 1;
-        t.work = Work::Idle;
         self.awaiting_slot[task] = false;
         // Its uploads and downloads die with it.
         let n = storage.cancel_where(ctx.now(), |o| {

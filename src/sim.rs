@@ -73,6 +73,7 @@ impl<'a> Sim<'a> {
         let ckpt = Checkpointing::new(&ctx, &job);
         let rec = Recovery::new(&mut ctx, &job, horizon);
         ctx.push(SimTime(0) + sc.output.sample_period, Ev::Sample);
+        ctx.push(SimTime(0) + sc.job.duration, Ev::InputEnd);
         ctx.push(horizon, Ev::End);
         let mut sim = Sim {
             budget: budget::Budget::new(sc, &job),
@@ -264,6 +265,10 @@ impl<'a> Sim<'a> {
                 if self.rec.awaiting_recovery {
                     self.rec.check_recovery(ctx, job);
                 }
+            }
+            Ev::InputEnd => {
+                job.reach_input_end(ctx);
+                ckpt.request_final(ctx, job);
             }
             Ev::FinishJob => {
                 job.status = JobStatus::Finished;

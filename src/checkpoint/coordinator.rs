@@ -400,7 +400,8 @@ impl Checkpointing {
         }
     }
 
-    /// After a source read: once the log is drained, ask for a final checkpoint.
+    /// After a source read, and when the log stops growing: once every source has
+    /// read to the end of its input, ask for the final checkpoint.
     pub fn request_final(&mut self, ctx: &mut Ctx, job: &Job) {
         if ctx.now() < SimTime(0) + ctx.sc.job.duration {
             return;

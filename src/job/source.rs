@@ -194,6 +194,25 @@ impl Job {
         self.emit(ctx, task, &[Segment::full(gp, lo, hi, k)]);
     }
 
+    /// The task is cancelled (or its TaskManager died): it stops between two
+    /// records. A source's read under way has read the records so far: its offsets
+    /// and high-water mark advance past them (their output dies with the task's
+    /// buffers; a restore rewinds the offsets and they count as replayed).
+    pub fn cancel_work(&mut self, ctx: &Ctx, task: TaskId) {
+        let t = &mut self.tasks[task];
+        let work = std::mem::replace(&mut t.work, Work::Idle);
+        if let Work::Read { gp, lo, .. } = work {
+            t.work = work;
+            let done = self.tasks[task].records_read(ctx.now());
+            self.tasks[task].work = Work::Idle;
+            let hi = lo + done;
+            self.offsets[gp as usize] = self.offsets[gp as usize].max(hi);
+            let hw = &mut self.high_water[gp as usize];
+            *hw = (*hw).max(hi);
+            self.counters.source_records += done;
+        }
+    }
+
     /// A checkpoint trigger reached a source's mailbox. A FLIP-27 source emits one
     /// record per mailbox step, so the trigger runs between two records: a read under
     /// way stops after the records read so far (the rest is read after the
@@ -213,6 +232,19 @@ impl Job {
                 self.emit_arrived(ctx, task);
             }
             _ => {}
+        }
+    }
+
+    /// The log stops growing: an idle source has emitted, as they arrived, the
+    /// last records of its input, and (reaching the end of its input) flushes them.
+    pub fn reach_input_end(&mut self, ctx: &mut Ctx) {
+        for task in 0..self.tasks.len() {
+            let t = &self.tasks[task];
+            if matches!(t.role, Role::Source { .. }) && t.status == super::task::Status::Running {
+                self.emit_arrived(ctx, task);
+                self.flush_task(ctx, task);
+                self.to_pump.push(task);
+            }
         }
     }
 
