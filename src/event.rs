@@ -87,8 +87,10 @@ pub(crate) enum Ev {
     Restored { task: TaskId, attempt: u32 },
     /// The heartbeat declares a TaskManager lost.
     TmLost { tm: u32, incarnation: u32 },
-    /// A replacement TaskManager registers its slots.
+    /// A new TaskManager registers its slots.
     TmRegistered { tm: u32, incarnation: u32 },
+    /// A failover's request for slots times out (`slot-request-timeout`).
+    SlotRequestTimeout { failover: u64 },
     /// The time series takes a sample.
     Sample,
     /// The log stops growing (the job's duration): sources that have read

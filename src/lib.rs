@@ -20,7 +20,7 @@
 //!   │   failover         barrier_hdlr  source, topology        │
 //!   │   restart_strategy snapshot                              │
 //!   │   deploy, restore  two_phase_commit, pending             │
-//!   │   catch_up                                               │
+//!   │   catch_up, slot_pool, resource_manager                  │
 //!   ▼                                                          │
 //!  metrics (RunResult: plain result types) ◀── oracle (verdicts, invariants, guarantee)
 //!  scenario (parse → validate → Scenario; defaults with Flink's option names) ◀── everyone

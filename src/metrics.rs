@@ -134,7 +134,7 @@ pub struct FailureRecord {
     /// (and failed deployments after detection), seconds.
     pub restart_delay_s: f64,
     /// From the last deployment's start to all tasks deployed (includes waiting for a
-    /// replacement TaskManager's slots), seconds.
+    /// slot: a new TaskManager's when no free slot is left), seconds.
     pub deploy_s: f64,
     /// From deployment to all restarted tasks running (state download and rebuild), seconds.
     pub restore_s: f64,

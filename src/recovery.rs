@@ -8,6 +8,8 @@
 //!   fault_injection ─▶ failover (restart strategy, region/full, cancel)
 //!        │ heartbeat (TaskManager loss declared)      │
 //!        ▼                                            ▼
+//!   resource_manager (slot_pool: free slots, placement; new TaskManagers)
+//!        ▼
 //!   deploy (slots, deployment) ─▶ restore (state, rewind, 2PC) ─▶ catch_up
 //! ```
 //!
@@ -18,8 +20,10 @@ pub(crate) mod deploy;
 pub(crate) mod failover;
 pub(crate) mod fault_injection;
 pub(crate) mod heartbeat;
+pub(crate) mod resource_manager;
 pub mod restart_strategy;
 pub(crate) mod restore;
+pub(crate) mod slot_pool;
 
 use crate::checkpoint::{Checkpointing, Store, schedule_storage};
 use crate::event::{Ctx, Ev, Owner, TaskId};
@@ -32,6 +36,7 @@ use crate::time::SimTime;
 use heartbeat::Cluster;
 use rand_chacha::ChaCha8Rng;
 use restart_strategy::RestartState;
+use slot_pool::SlotPool;
 use std::collections::BTreeMap;
 
 /// A failure from a fault (or escalation) until the job runs and has caught up.
@@ -72,6 +77,17 @@ pub(crate) struct Episode {
     pub pre_lag: u64,
 }
 
+/// Why tasks failed, as the JobManager learns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cause {
+    /// A fault struck (or checkpoints failed too often).
+    Fault,
+    /// A deployment into a dead TaskManager's slot was refused.
+    DeployRefused,
+    /// No slot came within `slot-request-timeout` (NoResourceAvailableException).
+    NoResourceAvailable,
+}
+
 /// A failure waiting to be handled by the JobManager.
 #[derive(Clone, Debug)]
 pub(crate) struct FailureNote {
@@ -81,6 +97,8 @@ pub(crate) struct FailureNote {
     pub episode: usize,
     /// Escalations restart the whole job.
     pub global: bool,
+    /// Why they failed.
+    pub cause: Cause,
 }
 
 /// The recovery room's state.
@@ -107,7 +125,9 @@ pub(crate) struct Recovery {
     fo_episode: BTreeMap<u64, usize>,
     /// Per task: the failover that restarts it last.
     failover_of: Vec<u64>,
-    /// Per task: deploying, but waiting for its TaskManager to be replaced.
+    /// The job's slots: placement, free slots, waiting requests.
+    pool: SlotPool,
+    /// Per task: deploying, but waiting for its slot-sharing slot to get a slot.
     awaiting_slot: Vec<bool>,
     /// Some episode runs again but has not caught up yet.
     pub awaiting_recovery: bool,
@@ -133,6 +153,11 @@ impl Recovery {
             next_failover: 1,
             fo_episode: BTreeMap::new(),
             failover_of: vec![0; job.tasks.len()],
+            pool: SlotPool::new(
+                sc.cluster.taskmanagers,
+                sc.cluster.slots_per_taskmanager,
+                job.tasks.iter().map(|t| t.index + 1).max().unwrap_or(0),
+            ),
             awaiting_slot: vec![false; job.tasks.len()],
             awaiting_recovery: false,
         }

@@ -256,9 +256,12 @@ impl<'a> Sim<'a> {
                 self.rec.deployed(ctx, job, ckpt, st, (task, attempt))
             }
             Ev::Restored { task, attempt } => self.rec.restore_done(ctx, job, ckpt, task, attempt),
-            Ev::TmLost { tm, incarnation } => self.rec.tm_lost(ctx, tm, incarnation),
+            Ev::TmLost { tm, incarnation } => self.rec.tm_lost(ctx, job, tm, incarnation),
             Ev::TmRegistered { tm, incarnation } => {
                 self.rec.tm_registered(ctx, job, tm, incarnation)
+            }
+            Ev::SlotRequestTimeout { failover } => {
+                self.rec.slot_request_timeout(ctx, job, failover)
             }
             Ev::Sample => {
                 self.measure.sample(ctx, job, ckpt);

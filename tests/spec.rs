@@ -24,6 +24,8 @@ mod failure_injected_by_data;
 mod failure_rate_restart;
 #[path = "spec/fixture.rs"]
 mod fixture;
+#[path = "spec/free_slots.rs"]
+mod free_slots;
 #[path = "spec/oracle_mutants.rs"]
 mod oracle_mutants;
 #[path = "spec/recovery_timeline.rs"]

@@ -3,10 +3,14 @@
 //! pipelined regions used by region failover.
 //!
 //! Placement follows Flink's default slot sharing: slot i holds subtask i of
-//! every vertex, and slot i lives on TaskManager i / slots-per-taskmanager.
+//! every vertex, and slot i starts on TaskManager i / slots-per-taskmanager.
+//! The recovery room moves tasks later ([`Job::place`]); which slot a task
+//! takes is its rule, not this file's.
 
+use super::Job;
 use super::channel::Channel;
 use super::task::{Costs, Inputs, KeyedState, OutEdge, Role, Status, Task, Work};
+use crate::event::TaskId;
 use crate::scenario::{Partitioning, Scenario, VertexKind};
 use std::collections::VecDeque;
 
@@ -18,6 +22,20 @@ pub(crate) struct Topology {
     pub chans: Vec<Channel>,
     /// Pipelined region of each task.
     pub region_of: Vec<usize>,
+}
+
+impl Job {
+    /// Places `task` on TaskManager `tm`: every channel touching it is remote
+    /// exactly when its two ends are on different TaskManagers.
+    pub fn place(&mut self, task: TaskId, tm: u32) {
+        self.tasks[task].tm = tm;
+        let t = &self.tasks[task];
+        let outs = t.outputs.iter().flat_map(|o| o.chans.iter());
+        for &ch in t.inputs.chans.iter().chain(outs) {
+            let c = &mut self.chans[ch];
+            c.remote = self.tasks[c.from].tm != self.tasks[c.to].tm;
+        }
+    }
 }
 
 /// Records out per provenance record and bytes per record, per vertex, in topological order.
@@ -195,4 +213,57 @@ fn regions(n_tasks: usize, chans: &[Channel]) -> Vec<usize> {
         parent[a.max(b)] = a.min(b);
     }
     (0..n_tasks).map(|t| find(&mut parent, t)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::event::Ctx;
+    use crate::job::Job;
+
+    /// src (p=2) ──hash──▶ sink (p=2) on 3 TaskManagers × 1 slot: slot-sharing slot i on tm i.
+    const HASH_ON_THREE_TMS: &str = r#"
+[job]
+duration = "10s"
+[[job.source]]
+name = "src"
+parallelism = 2
+partitions = 2
+rate = 10
+capacity = 100
+[[job.sink]]
+name = "sink"
+parallelism = 2
+capacity = 100
+[[job.edge]]
+from = "src"
+to = "sink"
+partitioning = "hash"
+[checkpoint]
+interval = "1s"
+[cluster]
+taskmanagers = 3
+"#;
+
+    /// (from, to, remote) of every channel, in channel order.
+    fn links(job: &Job) -> Vec<(usize, usize, bool)> {
+        job.chans.iter().map(|c| (c.from, c.to, c.remote)).collect()
+    }
+
+    #[test]
+    fn placing_a_task_recomputes_the_remote_flag_of_its_channels() {
+        let sc = crate::scenario::parse_str(HASH_ON_THREE_TMS, "t.toml", &[]).expect("valid");
+        let mut job = Job::new(&Ctx::new(&sc, None));
+        // Tasks: src[0] = 0, src[1] = 1, sink[0] = 2, sink[1] = 3; subtask i on tm i.
+        let start = [(0, 2, false), (0, 3, true), (1, 2, true), (1, 3, false)];
+        assert_eq!(links(&job), start);
+        // Slot-sharing slot 1 (src[1], sink[1]) moves to tm 0: every channel is local.
+        job.place(1, 0);
+        job.place(3, 0);
+        assert!(links(&job).iter().all(|l| !l.2), "{:?}", links(&job));
+        // sink[1] alone on tm 2: both its input channels are remote, nothing else.
+        job.place(3, 2);
+        let now = [(0, 2, false), (0, 3, true), (1, 2, false), (1, 3, true)];
+        assert_eq!(links(&job), now);
+        assert_eq!(job.tasks[3].tm, 2);
+    }
 }

@@ -142,8 +142,8 @@ fn settings_section(out: &mut String, sc: &Scenario, set: &ModelInputs) {
         let _ = writeln!(
             out,
             "  note: R is a task failure's downtime; a TaskManager loss also waits until heartbeats \
-             declare it lost (up to {} = heartbeat.interval × rpc-failure-threshold) and for a \
-             replacement (taskmanager-startup {})",
+             declare it lost (up to {} = heartbeat.interval × rpc-failure-threshold) and, with \
+             no free slot, for a new TaskManager (taskmanager-startup {})",
             s(hb.interval.as_secs_f64() * hb.rpc_failure_threshold as f64),
             s(sc.cluster.taskmanager_startup.as_secs_f64())
         );

@@ -6,10 +6,11 @@
 //! the restart delay has passed, a region is deployed only when every task has
 //! a slot; deploying into a dead but not yet declared-lost TaskManager's slot
 //! fails fast (a refused connection, one RPC latency), which is a new failure
-//! that uses up a restart attempt; tasks whose TaskManager was declared lost
-//! wait for the replacement.
+//! that uses up a restart attempt; tasks whose slot went with a TaskManager
+//! declared lost wait for a new slot (`resource_manager`), and their slot
+//! request may time out.
 
-use super::{FailureNote, Recovery};
+use super::{Cause, FailureNote, Recovery};
 use crate::checkpoint::Checkpointing;
 use crate::event::{Ctx, Ev, TaskId};
 use crate::job::Job;
@@ -55,7 +56,7 @@ impl Recovery {
         let doomed: Vec<TaskId> = set
             .iter()
             .copied()
-            .filter(|&t| self.cluster.doomed(job.tasks[t].tm))
+            .filter(|&t| self.slot_doomed(job, t))
             .collect();
         if !doomed.is_empty() {
             // The JobManager still lists the dead TaskManager's slots: deploying there fails.
@@ -63,14 +64,16 @@ impl Recovery {
                 tasks: doomed,
                 episode: ep,
                 global: false,
+                cause: Cause::DeployRefused,
             };
             self.note_failure(ctx, note, now + ctx.sc.cluster.rpc_latency);
             return;
         }
         // Like Flink's scheduler, a region is deployed only once every task has a slot.
-        let all_slots = set
-            .iter()
-            .all(|&t| self.cluster.tms[job.tasks[t].tm as usize].registered);
+        let all_slots = set.iter().all(|&t| self.has_slot(job, t));
+        if !all_slots {
+            self.watch_slot_request(ctx, fo);
+        }
         for task in set {
             job.tasks[task].status = Status::Deploying;
             if all_slots {

@@ -9,7 +9,7 @@
 //! tolerable count fails the whole job over.
 
 use super::restart_strategy::RestartDecision;
-use super::{FailureNote, Recovery};
+use super::{Cause, FailureNote, Recovery};
 use crate::checkpoint::{Checkpointing, Store};
 use crate::event::{Ctx, Ev, TaskId};
 use crate::job::Job;
@@ -56,8 +56,15 @@ impl Recovery {
             RestartDecision::Fail => {
                 job.status = JobStatus::Failed;
                 let e = &self.episodes[ep];
+                let no_slot = match note.cause {
+                    Cause::NoResourceAvailable => format!(
+                        "; no slot came within cluster.slot-request-timeout {} (NoResourceAvailableException)",
+                        ctx.sc.cluster.slot_request_timeout
+                    ),
+                    Cause::Fault | Cause::DeployRefused => String::new(),
+                };
                 job.failure_cause = Some(format!(
-                    "the restart strategy gave up after {} restart(s) (last failure: {} of {} at {:.3} s)",
+                    "the restart strategy gave up after {} restart(s) (last failure: {} of {} at {:.3} s{no_slot})",
                     self.episodes.iter().map(|e| e.restarts).sum::<u32>(),
                     e.kind,
                     e.target,
@@ -126,6 +133,7 @@ impl Recovery {
             tasks: (0..job.tasks.len()).collect(),
             episode: ep,
             global: true,
+            cause: Cause::Fault,
         };
         let now = ctx.now();
         self.note_failure(ctx, note, now);

@@ -4,12 +4,12 @@
 //! after `connection-loss-detection`, and the heartbeat declares it lost
 //! later (see `heartbeat`).
 
-use super::{FailureNote, Recovery};
+use super::{Cause, FailureNote, Recovery};
 use crate::checkpoint::{Checkpointing, Store};
 use crate::event::{Ctx, TaskId};
 use crate::faults::target_name;
 use crate::job::Job;
-use crate::job::task::Status;
+use crate::job::task::{Status, Task};
 use crate::metrics::{FailureKind, JobStatus};
 use crate::scenario::Fault;
 
@@ -36,6 +36,7 @@ impl Recovery {
             tasks: vec![task],
             episode: ep,
             global: false,
+            cause: Cause::Fault,
         };
         self.note_failure(ctx, note, at);
     }
@@ -76,6 +77,7 @@ impl Recovery {
                     tasks: vec![task],
                     episode: ep,
                     global: false,
+                    cause: Cause::Fault,
                 };
                 self.note_failure(ctx, note, at);
             }
@@ -96,8 +98,10 @@ impl Recovery {
                 if !self.cluster.kill(ctx, taskmanager) {
                     return;
                 }
+                let pool = &self.pool;
+                let on_it = |t: &Task| pool.taskmanager_of(t.index) == Some(taskmanager);
                 let victims: Vec<TaskId> =
-                    job.tasks_where(|t| t.tm == taskmanager && t.status != Status::Down);
+                    job.tasks_where(|t| on_it(t) && t.status != Status::Down);
                 if victims.is_empty() {
                     return;
                 }
@@ -111,6 +115,7 @@ impl Recovery {
                     tasks: victims,
                     episode: ep,
                     global: false,
+                    cause: Cause::Fault,
                 };
                 self.note_failure(ctx, note, at);
             }

@@ -1,19 +1,19 @@
 //! TaskManagers and heartbeat-based loss detection (Flink's
 //! HeartbeatManagerSenderImpl at the JobManager). One loop at the JobManager
-//! sends a heartbeat request to every registered TaskManager every
-//! `heartbeat.interval`; the loop started with the JobManager, before the job,
-//! so its phase is drawn from the run's seed (stream `heartbeat-phase`) unless
-//! the scenario sets `heartbeat.phase`. A replacement TaskManager gets its
-//! first request at the loop's next tick; its timeout runs from its
-//! registration.
+//! sends a heartbeat request to every registered TaskManager (spares
+//! included) every `heartbeat.interval`; the loop started with the
+//! JobManager, before the job, so its phase is drawn from the run's seed
+//! (stream `heartbeat-phase`) unless the scenario sets `heartbeat.phase`. A
+//! TaskManager that registers later gets its first request at the loop's next
+//! tick; its timeout runs from its registration.
 //!
 //! A killed TaskManager kills its tasks at once and refuses connections, so
 //! the first request after the death fails at once; after
 //! `heartbeat.rpc-failure-threshold` consecutive failures (or
 //! `heartbeat.timeout` after the last good heartbeat, whichever is first) the
 //! TaskManager is declared lost. Until then the JobManager counts its slots.
-//! A replacement registers `taskmanager-startup` later, and the tasks waiting
-//! for its slots are deployed.
+//! What happens to its slots then is the resource manager's business
+//! (`resource_manager`).
 
 use super::Recovery;
 use crate::event::{Ctx, Ev};
@@ -34,6 +34,8 @@ pub(crate) struct Tm {
     pub incarnation: u32,
     /// When it registered at the JobManager (its heartbeat timeout runs from here).
     pub registered_at: SimTime,
+    /// A new TaskManager is starting at this position and registers then.
+    pub starting: Option<SimTime>,
 }
 
 /// The TaskManagers of the cluster and the JobManager's heartbeat loop.
@@ -89,6 +91,7 @@ impl Cluster {
                     registered: true,
                     incarnation: 0,
                     registered_at: SimTime::ZERO,
+                    starting: None,
                 })
                 .collect(),
             phase,
@@ -115,58 +118,37 @@ impl Cluster {
         !t.alive && t.registered
     }
 
-    /// The heartbeat declared a TaskManager lost: its slots go; a replacement is
-    /// requested. False when the event is stale.
-    fn on_lost(&mut self, ctx: &mut Ctx, tm: u32, incarnation: u32) -> bool {
+    /// The heartbeat declared a TaskManager lost: the JobManager drops its
+    /// slots. False when the event is stale.
+    fn on_lost(&mut self, tm: u32, incarnation: u32) -> bool {
         let t = &mut self.tms[tm as usize];
         if t.incarnation != incarnation || t.alive {
             return false;
         }
         t.registered = false;
-        let at = ctx.now() + ctx.sc.cluster.taskmanager_startup;
-        ctx.push(at, Ev::TmRegistered { tm, incarnation });
         true
+    }
+
+    /// True when TaskManager `tm` runs and the JobManager lists its slots.
+    pub fn usable(&self, tm: u32) -> bool {
+        let t = &self.tms[tm as usize];
+        t.alive && t.registered
     }
 }
 
 impl Recovery {
-    /// The heartbeat declared TaskManager `tm` lost: its loss is detected.
-    pub fn tm_lost(&mut self, ctx: &mut Ctx, tm: u32, incarnation: u32) {
-        if !self.cluster.on_lost(ctx, tm, incarnation) {
+    /// The heartbeat declared TaskManager `tm` lost: its loss is detected, and
+    /// its slot-sharing slots ask for new slots.
+    pub fn tm_lost(&mut self, ctx: &mut Ctx, job: &mut Job, tm: u32, incarnation: u32) {
+        if !self.cluster.on_lost(tm, incarnation) {
             return;
         }
+        self.slots_lost(ctx, job, tm);
         let now = ctx.now();
         for e in self.episodes.iter_mut() {
             if e.tm == Some(tm) && e.running_at.is_none() {
                 e.detected.get_or_insert(now);
             }
-        }
-    }
-
-    /// A replacement TaskManager registered its slots: deploy the tasks waiting for them.
-    pub fn tm_registered(&mut self, ctx: &mut Ctx, job: &Job, tm: u32, incarnation: u32) {
-        let t = &mut self.cluster.tms[tm as usize];
-        if t.incarnation != incarnation {
-            return;
-        }
-        t.alive = true;
-        t.registered = true;
-        t.incarnation += 1;
-        t.registered_at = ctx.now();
-        let waiting: Vec<usize> = (0..job.tasks.len())
-            .filter(|&k| self.awaiting_slot[k])
-            .collect();
-        let all_slots = waiting
-            .iter()
-            .all(|&k| self.cluster.tms[job.tasks[k].tm as usize].registered);
-        if !all_slots {
-            return;
-        }
-        for task in waiting {
-            self.awaiting_slot[task] = false;
-            let attempt = job.tasks[task].attempt;
-            let at = ctx.now() + self.deploy_time(ctx);
-            ctx.push(at, Ev::Deployed { task, attempt });
         }
     }
 }

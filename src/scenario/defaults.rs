@@ -10,7 +10,8 @@
 //! the end. This module holds data only: no parsing, no checks.
 
 use super::typed::{
-    CheckpointMode, FailoverStrategy, FailureDistribution, FirstTrigger, RestartStrategy, SinkKind,
+    CheckpointMode, FailoverStrategy, FailureDistribution, FirstTrigger, ResourceManager,
+    RestartStrategy, SinkKind,
 };
 use crate::time::SimDuration;
 
@@ -181,9 +182,18 @@ pub const SLOTS_PER_TASKMANAGER: Setting<u32> = Setting::flink(
     "taskmanager.numberOfTaskSlots",
     1,
 );
-/// From a TaskManager declared lost to its replacement registered.
+/// Active (Kubernetes/YARN native): new TaskManagers are started when the job needs slots.
+pub const RESOURCE_MANAGER: Setting<ResourceManager> =
+    Setting::model("cluster.resource-manager", ResourceManager::Active);
+/// From a new TaskManager requested (active resource manager) to its slots registered.
 pub const TASKMANAGER_STARTUP: Setting<SimDuration> =
     Setting::model("cluster.taskmanager-startup", secs(10));
+/// A slot request not fulfilled within 5 min fails with NoResourceAvailableException.
+pub const SLOT_REQUEST_TIMEOUT: Setting<SimDuration> = Setting::flink(
+    "cluster.slot-request-timeout",
+    "slot.request.timeout",
+    secs(300),
+);
 /// One-way RPC latency between JobManager and TaskManagers.
 pub const RPC_LATENCY: Setting<SimDuration> = Setting::model("cluster.rpc-latency", ms(1));
 
@@ -372,6 +382,8 @@ mod tests {
             set(NETWORK_BANDWIDTH_BYTES_PER_S),
             set(SLOTS_PER_TASKMANAGER),
             set(TASKMANAGER_STARTUP),
+            "cluster.resource-manager=active".into(),
+            set(SLOT_REQUEST_TIMEOUT),
             set(RPC_LATENCY),
             set(HEARTBEAT_INTERVAL),
             set(HEARTBEAT_TIMEOUT),

@@ -320,10 +320,24 @@ pub struct RawCluster {
     pub taskmanagers: Option<i64>,
     /// Slots per TaskManager.
     pub slots_per_taskmanager: Option<i64>,
-    /// Replacement start time.
+    /// Active or standalone deployment.
+    pub resource_manager: Option<RawResourceManager>,
+    /// New TaskManager start time.
     pub taskmanager_startup: Option<SimDuration>,
+    /// Slot request timeout.
+    pub slot_request_timeout: Option<SimDuration>,
     /// RPC latency.
     pub rpc_latency: Option<SimDuration>,
+}
+
+/// `resource-manager = "active" | "standalone"`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawResourceManager {
+    /// Starts TaskManagers on demand.
+    Active,
+    /// A fixed set of TaskManagers.
+    Standalone,
 }
 
 /// `[heartbeat]`.
@@ -544,7 +558,9 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "network.bandwidth" => ("the bandwidth of one channel", "bandwidth = \"1Gbit/s\""),
         "cluster.taskmanagers" => ("the number of TaskManagers", "taskmanagers = 2"),
         "cluster.slots-per-taskmanager" => ("the slots of one TaskManager", "slots-per-taskmanager = 2"),
+        "cluster.resource-manager" => ("active (Kubernetes/YARN: new TaskManagers on demand) or standalone (a fixed set)", "resource-manager = \"active\""),
         "cluster.taskmanager-startup" => ("the start time of a new TaskManager", "taskmanager-startup = \"10s\""),
+        "cluster.slot-request-timeout" => ("how long a slot request may wait before it fails (slot.request.timeout)", "slot-request-timeout = \"5min\""),
         "cluster.rpc-latency" => ("the one-way RPC latency", "rpc-latency = \"1ms\""),
         "heartbeat.interval" => ("the time between heartbeats", "interval = \"10s\""),
         "heartbeat.timeout" => ("the silence that declares a TaskManager lost", "timeout = \"50s\""),

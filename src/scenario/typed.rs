@@ -250,15 +250,29 @@ pub struct NetworkConfig {
     pub bandwidth_bytes_per_s: u64,
 }
 
+/// Which deployment provides the TaskManagers (Flink's resource manager).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceManager {
+    /// Kubernetes or YARN native: a new TaskManager is started when the job needs slots it has not got.
+    Active,
+    /// A fixed set of TaskManagers: a lost one's slots are gone, none ever arrives.
+    Standalone,
+}
+
 /// TaskManagers, slots and RPC latency.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfig {
-    /// Number of TaskManagers.
+    /// Number of TaskManagers at the start (spares included).
     pub taskmanagers: u32,
     /// Slots per TaskManager (`taskmanager.numberOfTaskSlots`).
     pub slots_per_taskmanager: u32,
-    /// Time for a replacement TaskManager to start and register after one is declared lost.
+    /// Who provides TaskManagers when the job lacks slots.
+    pub resource_manager: ResourceManager,
+    /// Time for a new TaskManager (active resource manager) to start and register after it is requested.
     pub taskmanager_startup: SimDuration,
+    /// A slot request still unfulfilled after this fails (`slot.request.timeout`).
+    pub slot_request_timeout: SimDuration,
     /// One-way latency of an RPC between JobManager and TaskManagers.
     pub rpc_latency: SimDuration,
 }

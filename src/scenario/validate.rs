@@ -372,12 +372,19 @@ fn cluster(c: &RawCluster, job: &JobSpec) -> Result<ClusterConfig> {
             ),
         );
     }
+    let timeout = (c.slot_request_timeout).unwrap_or(defaults::SLOT_REQUEST_TIMEOUT.value);
     Ok(ClusterConfig {
         taskmanagers,
         slots_per_taskmanager: slots,
+        resource_manager: match c.resource_manager {
+            None => defaults::RESOURCE_MANAGER.value,
+            Some(RawResourceManager::Active) => ResourceManager::Active,
+            Some(RawResourceManager::Standalone) => ResourceManager::Standalone,
+        },
         taskmanager_startup: c
             .taskmanager_startup
             .unwrap_or(defaults::TASKMANAGER_STARTUP.value),
+        slot_request_timeout: positive(timeout, defaults::SLOT_REQUEST_TIMEOUT.key)?,
         rpc_latency: c.rpc_latency.unwrap_or(defaults::RPC_LATENCY.value),
     })
 }
@@ -499,6 +506,17 @@ mod tests {
             "cluster.taskmanagers",
             "slots-per-taskmanager at least 2",
         );
+        // More slots than the job needs are free slots (spare TaskManagers).
+        let spare = with(
+            "taskmanagers = 2",
+            "taskmanagers = 5\nresource-manager = \"standalone\"",
+        );
+        assert!(parse_str(&spare, "t", &[]).is_ok());
+        let never = with(
+            "taskmanagers = 2",
+            "taskmanagers = 2\nslot-request-timeout = \"0s\"",
+        );
+        rejects(&never, 37, "cluster.slot-request-timeout", "longer than 0s");
         let buffer = with("rate = 1000", "rate = 1000\nrecord-bytes = \"64KiB\"");
         rejects(
             &buffer,
