@@ -32,6 +32,9 @@ mod region_vs_full_failover;
 mod restart_backoff_flink;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
+#[path = "spec/snapshot_cost.rs"]
+mod snapshot_cost;
+
 #[path = "spec/stochastic_faults.rs"]
 mod stochastic_faults;
 #[path = "spec/sweeps.rs"]
