@@ -2,7 +2,8 @@
 //! detection (failure reports, broken connections, heartbeats), the restart
 //! strategy, region or full failover, cancellation, deployment (into slots
 //! the JobManager still believes in), state restore, source rewind, sink
-//! recover-and-commit, and the end of recovery once the sources caught up.
+//! recover-and-commit, the end of the replay (the rewound sources have read
+//! back what they had read) and of recovery (the sources caught up).
 //!
 //! ```text
 //!   fault_injection ─▶ failover (restart strategy, region/full, cancel)
@@ -63,12 +64,18 @@ pub(crate) struct Episode {
     pub deployed_at: Option<SimTime>,
     /// When all tasks ran again.
     pub running_at: Option<SimTime>,
+    /// When the restarted sources had read back every record read before the
+    /// failure (at most `recovered_at`).
+    pub replayed_at: Option<SimTime>,
     /// When the source lag was back to its pre-failure level.
     pub recovered_at: Option<SimTime>,
     /// The checkpoint restored (id, trigger time).
     pub restored_ckpt: Option<(u64, SimTime)>,
     /// Source records read again.
     pub replayed: u64,
+    /// Per rewound source partition (global index): the high-water mark its offset
+    /// must reach again for the replay to be over.
+    pub replay_to: Vec<(u32, u64)>,
     /// Subtasks restarted.
     pub restarted_tasks: u32,
     /// Restart attempts.
@@ -201,9 +208,11 @@ impl Recovery {
             restart_at: None,
             deployed_at: None,
             running_at: None,
+            replayed_at: None,
             recovered_at: None,
             restored_ckpt: None,
             replayed: 0,
+            replay_to: Vec::new(),
             restarted_tasks: 0,
             restarts: 0,
             pre_lag: job.lag(ctx),

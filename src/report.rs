@@ -100,7 +100,7 @@ pub fn summary(sc: &Scenario, r: &RunResult) -> String {
         };
         let _ = writeln!(
             s,
-            "  #{} {} {} at {:.2} s: restored checkpoint {}, lost work {:.2} s, {} records replayed, {} restart(s)\n     downtime R {}, recovery {} | model T + R = {}, T/2 + R = {}",
+            "  #{} {} {} at {:.2} s: restored checkpoint {}, lost work {:.2} s, {} records replayed, {} restart(s)\n     downtime R {}, replay {}, recovery {} | model T + R = {}, T/2 + R = {}",
             f.index,
             f.kind,
             f.target,
@@ -114,6 +114,7 @@ pub fn summary(sc: &Scenario, r: &RunResult) -> String {
             f.records_replayed,
             f.restarts,
             secs(f.downtime_s),
+            secs(f.replay_s),
             secs(f.recovery_s),
             secs(f.model_t_plus_r_s),
             secs(f.model_half_t_plus_r_s)

@@ -32,10 +32,15 @@ mod oracle_mutants;
 mod recovery_timeline;
 #[path = "spec/region_vs_full_failover.rs"]
 mod region_vs_full_failover;
+#[path = "spec/replay_phase.rs"]
+mod replay_phase;
 #[path = "spec/restart_backoff_flink.rs"]
 mod restart_backoff_flink;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
+#[path = "spec/snapshot_cost.rs"]
+mod snapshot_cost;
+
 #[path = "spec/stochastic_faults.rs"]
 mod stochastic_faults;
 #[path = "spec/sweeps.rs"]

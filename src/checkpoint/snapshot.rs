@@ -2,8 +2,10 @@
 //! the trigger from its mailbox and emits the barrier; every task then runs
 //! the synchronous phase (`sync-base` + state ÷ `sync-speed`, processing
 //! nothing, pre-committing a two-phase-commit sink), unblocks its inputs and
-//! uploads the state asynchronously; state under 20 KiB travels inline with
-//! the acknowledgement. Keyed state is a size: the expected number of
+//! uploads the state asynchronously: `snapshot-setup` (the fixed cost of
+//! opening the stream and file), the storage request latency, then the bytes
+//! at its share of the storage bandwidth, then the acknowledgement RPC; state
+//! under 20 KiB travels inline with the acknowledgement and opens no file. Keyed state is a size: the expected number of
 //! distinct keys seen times the bytes per key.
 
 use super::pending::TaskSnap;
@@ -139,7 +141,13 @@ impl Checkpointing {
                     ckpt,
                 },
             );
-            ctx.push(now + ctx.sc.storage.latency, Ev::StorageStart { id });
+            // The snapshot's fixed cost (stream, file, handle), then the request latency;
+            // then the bytes share the storage bandwidth.
+            let setup = ctx.sc.checkpoint.snapshot_setup;
+            ctx.push(
+                now + setup + ctx.sc.storage.latency,
+                Ev::StorageStart { id },
+            );
         }
     }
 

@@ -89,7 +89,9 @@ run_metrics! {
     restore_mean_s,
     /// Mean downtime over recovered failures, s.
     downtime_mean_s,
-    /// Mean catch-up time over recovered failures, s.
+    /// Mean replay time (running again → the rewound sources read back) over recovered failures, s.
+    replay_mean_s,
+    /// Mean catch-up time (replay end → source lag back) over recovered failures, s.
     catch_up_mean_s,
     /// Mean recovery time (fault to source lag back) over recovered failures, s.
     recovery_mean_s,

@@ -130,6 +130,7 @@ fn empty_failure() -> FailureRecord {
         restarted_tasks: 0,
         restarts: 0,
         downtime_s: 0.0,
+        replay_s: 0.0,
         catch_up_s: 0.0,
         recovery_s: 0.0,
         interval_s: 0.0,

@@ -50,9 +50,16 @@ impl Recovery {
             st.frontier[p] = f;
         }
         ckpt.tasks[task].last_snapshot = restored.map_or(0, |r| r.0);
-        let replayed = rewind_source(ctx, job, task, &snap);
+        let rewound = rewind_source(ctx, job, task, &snap);
         if let Some(ep) = ep {
-            self.episodes[ep].replayed += replayed;
+            let e = &mut self.episodes[ep];
+            for (gp, off) in rewound {
+                let hw = job.high_water[gp as usize];
+                e.replayed += hw - off;
+                // A partition rewound twice in one episode keeps its latest mark.
+                e.replay_to.retain(|&(p, _)| p != gp);
+                e.replay_to.push((gp, hw));
+            }
         }
         let latest = ckpt.coord.latest_id();
         ckpt.sinks.recover(ctx, job, latest, task, &snap.sink_txns);
@@ -87,23 +94,26 @@ pub(crate) fn rebuild_time(ctx: &Ctx, bytes: u64) -> SimDuration {
 }
 
 /// Rewinds a source task's partitions to the snapshot's offsets (or the start);
-/// returns the records that will be read again.
-fn rewind_source(ctx: &Ctx, job: &mut Job, task: TaskId, snap: &TaskSnap) -> u64 {
+/// returns (global partition, offset rewound to) for every partition that will
+/// read records again (up to its high-water mark).
+fn rewind_source(ctx: &Ctx, job: &mut Job, task: TaskId, snap: &TaskSnap) -> Vec<(u32, u64)> {
     let Role::Source { partitions, .. } = &job.tasks[task].role else {
-        return 0;
+        return Vec::new();
     };
     if ctx.has_bug(Bug::NoSourceRewind) {
-        return 0;
+        return Vec::new();
     }
-    let mut replayed = 0;
+    let mut rewound = Vec::new();
     for &gp in partitions {
         let off = snap
             .offsets
             .iter()
             .find(|(p, _)| *p == gp)
             .map_or(0, |(_, o)| *o);
-        replayed += job.high_water[gp as usize].saturating_sub(off);
+        if job.high_water[gp as usize] > off {
+            rewound.push((gp, off));
+        }
         job.offsets[gp as usize] = off;
     }
-    replayed
+    rewound
 }

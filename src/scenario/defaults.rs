@@ -122,6 +122,14 @@ pub const SYNC_SPEED_BYTES_PER_S: Setting<u64> =
     Setting::model("checkpoint.sync-speed", 2_000_000_000);
 /// Checkpoint metadata written by the coordinator on completion.
 pub const METADATA_BYTES: Setting<u64> = Setting::model("checkpoint.metadata-bytes", 4096);
+/// Fixed cost of writing one subtask's snapshot to the checkpoint storage, apart from
+/// the storage request latency: opening the checkpoint stream, creating the file and
+/// returning its state handle. Paid once per uploaded snapshot at the start of the
+/// asynchronous phase (state small enough to travel inline opens no file and does not
+/// pay it); the coordinator's metadata write does not pay it. Flink has no such
+/// option; 0 until a default is chosen.
+pub const SNAPSHOT_SETUP: Setting<SimDuration> =
+    Setting::model("checkpoint.snapshot-setup", SimDuration::ZERO);
 /// Speed of rebuilding a subtask's state backend from downloaded state (the HashMap
 /// backend deserialises every entry): ckptsim's estimate, no Flink figure exists.
 pub const RESTORE_SPEED_BYTES_PER_S: Setting<u64> =
@@ -370,6 +378,7 @@ mod tests {
             set(SYNC_BASE),
             set(SYNC_SPEED_BYTES_PER_S),
             set(METADATA_BYTES),
+            set(SNAPSHOT_SETUP),
             set(RESTORE_SPEED_BYTES_PER_S),
             set(STORAGE_LATENCY),
             set(STORAGE_BANDWIDTH_BYTES_PER_S),

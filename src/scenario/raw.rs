@@ -256,6 +256,8 @@ pub struct RawCheckpoint {
     pub sync_speed: Option<Bandwidth>,
     /// Metadata written on completion.
     pub metadata_bytes: Option<ByteSize>,
+    /// Fixed cost of writing one subtask's snapshot (stream, file, handle).
+    pub snapshot_setup: Option<SimDuration>,
     /// Speed of rebuilding the state backend from downloaded state, per subtask.
     pub restore_speed: Option<Bandwidth>,
 }
@@ -546,6 +548,7 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "checkpoint.sync-speed" => ("the synchronous snapshot speed", "sync-speed = \"2GB/s\""),
         "checkpoint.restore-speed" => ("the speed of rebuilding a subtask's state backend from downloaded state", "restore-speed = \"200MB/s\""),
         "checkpoint.metadata-bytes" => ("the checkpoint metadata size", "metadata-bytes = \"4KiB\""),
+        "checkpoint.snapshot-setup" => ("the fixed time to open one subtask's snapshot file, apart from the storage latency", "snapshot-setup = \"5ms\""),
         "storage.latency" => ("the latency of one storage request", "latency = \"20ms\""),
         "storage.bandwidth" => ("the storage bandwidth shared by uploads", "bandwidth = \"200MB/s\""),
         "storage.client-bandwidth" => ("the cap per transfer", "client-bandwidth = \"50MB/s\""),

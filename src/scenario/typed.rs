@@ -215,6 +215,10 @@ pub struct CheckpointConfig {
     pub sync_bytes_per_s: u64,
     /// Bytes of checkpoint metadata written by the coordinator on completion.
     pub metadata_bytes: u64,
+    /// Fixed cost of one subtask's snapshot upload (opening the stream, the file,
+    /// the handle), paid before the storage request latency; not by inline state
+    /// or the metadata write.
+    pub snapshot_setup: SimDuration,
     /// Speed of rebuilding a subtask's state backend from downloaded state
     /// (deserialising every entry), bytes/s; separate from storage bandwidth.
     pub restore_bytes_per_s: u64,

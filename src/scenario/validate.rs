@@ -286,6 +286,7 @@ fn checkpoint(c: &RawCheckpoint) -> Result<CheckpointConfig> {
         metadata_bytes: c
             .metadata_bytes
             .map_or(defaults::METADATA_BYTES.value, |b| b.0),
+        snapshot_setup: c.snapshot_setup.unwrap_or(defaults::SNAPSHOT_SETUP.value),
         restore_bytes_per_s: nonzero(
             c.restore_speed
                 .map_or(defaults::RESTORE_SPEED_BYTES_PER_S.value, |b| b.0),

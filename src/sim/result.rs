@@ -27,6 +27,7 @@ impl Sim<'_> {
         };
         // The anatomy of the downtime: detection, then restart delay (backoff and
         // failed deployments after detection), deployment, restore; they add up.
+        // After it, replay then catch-up; with the downtime they add up to the recovery.
         let detected = match (e.detected, e.restart_at) {
             (Some(d), Some(r)) => Some(d.min(r)),
             (d, _) => d,
@@ -50,7 +51,8 @@ impl Sim<'_> {
             restarted_tasks: e.restarted_tasks,
             restarts: e.restarts,
             downtime_s: downtime,
-            catch_up_s: secs_between(e.running_at, e.recovered_at),
+            replay_s: secs_between(e.running_at, e.replayed_at),
+            catch_up_s: secs_between(e.replayed_at, e.recovered_at),
             recovery_s: secs_between(Some(e.time), e.recovered_at),
             interval_s: t_s,
             model_t_plus_r_s: model,

@@ -127,6 +127,7 @@ pub fn measure(sc: &Scenario, r: &RunResult) -> RunMetrics {
         deploy_mean_s: fm(|f| f.deploy_s),
         restore_mean_s: fm(|f| f.restore_s),
         downtime_mean_s: fm(|f| f.downtime_s),
+        replay_mean_s: fm(|f| f.replay_s),
         catch_up_mean_s: fm(|f| f.catch_up_s),
         recovery_mean_s: fm(|f| f.recovery_s),
         lost_work_mean_s: fm(|f| f.lost_work_s),

@@ -119,7 +119,7 @@ fn the_phases_of_the_downtime_and_the_recovery_add_up() {
             let phases = f.detection_s + f.restart_delay_s + f.deploy_s + f.restore_s;
             assert!((phases - f.downtime_s).abs() < 1e-9, "{f:?}");
             assert!(
-                (f.downtime_s + f.catch_up_s - f.recovery_s).abs() < 1e-9,
+                (f.downtime_s + f.replay_s + f.catch_up_s - f.recovery_s).abs() < 1e-9,
                 "{f:?}"
             );
         }
