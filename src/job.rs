@@ -169,6 +169,15 @@ impl Job {
         (0..self.offsets.len()).all(|gp| self.offsets[gp] == self.log.final_len(gp as u32))
     }
 
+    /// One past the highest offset of global partition `gp` any sink subtask has processed.
+    pub fn sink_frontier(&self, gp: u32) -> u64 {
+        (self.tasks.iter())
+            .filter(|t| t.role == task::Role::Sink)
+            .map(|t| t.state.frontier[gp as usize])
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The name of a subtask as Flink's UI shows it: `vertex[index]`.
     pub fn task_name(&self, ctx: &Ctx, task: TaskId) -> String {
         let t = &self.tasks[task];

@@ -151,11 +151,11 @@ pub struct FailureRecord {
     pub restarts: u32,
     /// Downtime R: fault to all tasks running again, seconds (-1 if never).
     pub downtime_s: f64,
-    /// Replay: from all tasks running again until every source partition the restore
-    /// rewound has read back up to the offset it had reached before the failure (its
-    /// high-water mark; `records_replayed` counts those records), observed at the end
-    /// of the source read that gets there; ends at the recovery if that comes first,
-    /// seconds (-1 if never).
+    /// Replay: from all tasks running again until the replayed records are processed:
+    /// for every source partition the restore rewound, a sink has processed its
+    /// records up to the offset the sources had reached before the failure (their
+    /// high-water mark; `records_replayed` counts those records); ends at the recovery
+    /// if that comes first, seconds (-1 if never).
     pub replay_s: f64,
     /// Catch-up: from the end of the replay until the source lag is back to its
     /// pre-failure level, seconds (-1 if never). Downtime + replay + catch-up = recovery.

@@ -64,7 +64,7 @@ pub(crate) struct Episode {
     pub deployed_at: Option<SimTime>,
     /// When all tasks ran again.
     pub running_at: Option<SimTime>,
-    /// When the restarted sources had read back every record read before the
+    /// When the sinks had processed every record the sources had read before the
     /// failure (at most `recovered_at`).
     pub replayed_at: Option<SimTime>,
     /// When the source lag was back to its pre-failure level.

@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(s.checkpoint.first_trigger, FirstTrigger::OnRunning);
         assert_eq!(s.checkpoint.sync_bytes_per_s, 2_000_000_000);
         assert_eq!(s.checkpoint.metadata_bytes, 4096);
-        assert_eq!(s.checkpoint.snapshot_setup, SimDuration::ZERO);
+        assert_eq!(s.checkpoint.snapshot_setup, SimDuration::from_millis(5));
         assert_eq!(s.storage.bandwidth_bytes_per_s, 200_000_000);
         assert_eq!(s.network.buffer_bytes, 32 * 1024);
         assert_eq!(s.network.bandwidth_bytes_per_s, 125_000_000);

@@ -148,7 +148,12 @@ impl<'a> Sim<'a> {
                 task,
                 segs,
                 records,
-            } => ckpt.sinks.write(ctx, job, task, segs, records),
+            } => {
+                ckpt.sinks.write(ctx, job, task, segs, records);
+                if self.rec.awaiting_recovery {
+                    self.rec.check_recovery(ctx, job);
+                }
+            }
             Signal::SyncDone { task, ckpt: id } => {
                 ckpt.sync_done(ctx, job, &mut self.storage, task, id)
             }

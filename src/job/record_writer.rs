@@ -161,8 +161,8 @@ impl Job {
     }
 
     /// True when the task must not take more input: an output subpartition holds
-    /// `max-buffers-per-channel` buffers (the open one, finished ones not yet
-    /// sent, and those a local consumer has not yet processed), or a result
+    /// `max-buffers-per-channel` buffers (the open one and the finished ones not
+    /// yet sent, or for a local channel not yet read by its consumer), or a result
     /// partition's buffer pool (Flink: subpartitions × buffers-per-channel +
     /// floating buffers) is used up.
     pub fn output_blocked(&self, ctx: &Ctx, task: TaskId) -> bool {

@@ -89,7 +89,7 @@ run_metrics! {
     restore_mean_s,
     /// Mean downtime over recovered failures, s.
     downtime_mean_s,
-    /// Mean replay time (running again → the rewound sources read back) over recovered failures, s.
+    /// Mean replay time (running again → the replayed records processed by the sinks) over recovered failures, s.
     replay_mean_s,
     /// Mean catch-up time (replay end → source lag back) over recovered failures, s.
     catch_up_mean_s,

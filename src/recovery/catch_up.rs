@@ -1,7 +1,9 @@
-//! The end of replay and of recovery, checked after every source read and
-//! every sample once every task runs. The replay is over when every source
-//! partition rewound by the failure's restore has read back up to its
-//! high-water mark (the records it had read before the failure); the failure
+//! The end of replay and of recovery, checked after every source read, every
+//! buffer a sink processes and every sample once every task runs. The replay
+//! is over when the replayed records are processed: for every source
+//! partition rewound by the failure's restore, a sink has processed that
+//! partition's records up to its high-water mark (the records the sources had
+//! read before the failure); the failure
 //! has caught up once the total source lag is back within
 //! `recovery.caught-up-lag` records of its level when the failure struck. A
 //! failure that catches up first ends its replay then, so the replay never
@@ -23,9 +25,8 @@ impl Recovery {
         let mut waiting = false;
         for e in self.episodes.iter_mut() {
             if e.running_at.is_some() && e.recovered_at.is_none() {
-                let read_back =
-                    (e.replay_to.iter()).all(|&(gp, hw)| job.offsets[gp as usize] >= hw);
-                if e.replayed_at.is_none() && read_back {
+                let processed = (e.replay_to.iter()).all(|&(gp, hw)| job.sink_frontier(gp) >= hw);
+                if e.replayed_at.is_none() && processed {
                     e.replayed_at = Some(now);
                 }
                 if lag <= e.pre_lag.saturating_add(slack) {

@@ -127,9 +127,8 @@ pub const METADATA_BYTES: Setting<u64> = Setting::model("checkpoint.metadata-byt
 /// returning its state handle. Paid once per uploaded snapshot at the start of the
 /// asynchronous phase (state small enough to travel inline opens no file and does not
 /// pay it); the coordinator's metadata write does not pay it. Flink has no such
-/// option; 0 until a default is chosen.
-pub const SNAPSHOT_SETUP: Setting<SimDuration> =
-    Setting::model("checkpoint.snapshot-setup", SimDuration::ZERO);
+/// option and publishes no figure: 5 ms is ckptsim's estimate.
+pub const SNAPSHOT_SETUP: Setting<SimDuration> = Setting::model("checkpoint.snapshot-setup", ms(5));
 /// Speed of rebuilding a subtask's state backend from downloaded state (the HashMap
 /// backend deserialises every entry): ckptsim's estimate, no Flink figure exists.
 pub const RESTORE_SPEED_BYTES_PER_S: Setting<u64> =
