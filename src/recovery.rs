@@ -82,6 +82,9 @@ pub(crate) struct Episode {
     pub restarts: u32,
     /// The source lag when it struck.
     pub pre_lag: u64,
+    /// Another failure struck after this one's tasks ran again and before it had
+    /// caught up: its replay and catch-up were cut short and are not measured on.
+    pub cut_short: bool,
 }
 
 /// Why tasks failed, as the JobManager learns it.
@@ -197,6 +200,13 @@ impl Recovery {
         what: (FailureKind, String, Option<u32>),
     ) -> usize {
         let (kind, target, tm) = what;
+        // A failure during an earlier one's replay or catch-up cuts that one short (a
+        // failure during its downtime merges into the same restart instead).
+        for e in self.episodes.iter_mut() {
+            if e.running_at.is_some() && e.recovered_at.is_none() {
+                e.cut_short = true;
+            }
+        }
         self.episodes.push(Episode {
             time: ctx.now(),
             kind,
@@ -216,6 +226,7 @@ impl Recovery {
             restarted_tasks: 0,
             restarts: 0,
             pre_lag: job.lag(ctx),
+            cut_short: false,
         });
         self.episodes.len() - 1
     }

@@ -7,7 +7,7 @@
 //! has caught up once the total source lag is back within
 //! `recovery.caught-up-lag` records of its level when the failure struck. A
 //! failure that catches up first ends its replay then, so the replay never
-//! outlasts the recovery.
+//! outlasts the recovery. A failure cut short by a later one is not measured on.
 
 use super::Recovery;
 use crate::event::Ctx;
@@ -24,7 +24,7 @@ impl Recovery {
         let now = ctx.now();
         let mut waiting = false;
         for e in self.episodes.iter_mut() {
-            if e.running_at.is_some() && e.recovered_at.is_none() {
+            if e.running_at.is_some() && e.recovered_at.is_none() && !e.cut_short {
                 let processed = (e.replay_to.iter()).all(|&(gp, hw)| job.sink_frontier(gp) >= hw);
                 if e.replayed_at.is_none() && processed {
                     e.replayed_at = Some(now);
