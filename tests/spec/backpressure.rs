@@ -1,6 +1,7 @@
-//! Backpressure: a slow operator exhausts channel credit and throttles its
-//! sources (lag grows), and aligned checkpoints take longer under
-//! backpressure than without, because the barrier waits behind full queues.
+//! Backpressure: a slow operator fills the channels' buffers (credit on remote
+//! channels, the subpartitions on local ones) and throttles its sources (lag
+//! grows), and aligned checkpoints take longer under backpressure than without,
+//! because the barrier waits behind full queues.
 
 use crate::fixture::Job;
 use ckptsim::metrics::{CheckpointOutcome, RunResult};
@@ -33,13 +34,15 @@ fn means(r: &RunResult, from_s: f64, to_s: f64) -> (f64, f64, f64) {
 fn a_slow_operator_throttles_the_sources_and_lag_grows() {
     // 20,000 records/s arrive; two aggregate subtasks manage 2 × 6,000 = 12,000 records/s.
     let r = Job::keyed().agg_capacity(6000).run(&[]);
-    // Events and times moved with issue 8's timeline: each task deployed after
-    // 500 ms ± 20 % (drawn from seed 7), the sources emitting from their own
-    // deployment, source triggers taken between records (a read under way stops after
-    // the records read so far; 65,726 when a trigger waited for the read to end).
-    assert_eq!(r.summary.events, 66_196);
-    // Draining the backlog after the log stops at 2 min takes until 200.76 s.
-    assert_eq!(r.summary.sim_seconds, 200.763566156);
+    // Each task deployed after 500 ms ± 20 % (drawn from seed 7), the sources emitting
+    // from their own deployment, source triggers taken between records. 34,389 events
+    // (66,196 under the previous data plane, where every buffer on a local channel,
+    // src[i] → agg[i] and agg[i] → sink[i] on TaskManager i, also had an arrival and a
+    // credit event).
+    assert_eq!(r.summary.events, 34_389);
+    // Draining the backlog after the log stops at 2 min takes until 200.77 s (2,400,000
+    // records at 12,000 records/s take 200 s).
+    assert_eq!(r.summary.sim_seconds, 200.767738506);
     let during: Vec<_> = r
         .samples
         .iter()
@@ -47,8 +50,10 @@ fn a_slow_operator_throttles_the_sources_and_lag_grows() {
         .collect();
     let read = during.iter().map(|s| s.source_records_per_s).sum::<f64>() / during.len() as f64;
     // Mean over the 100 one-second samples in (20 s, 120 s]: just under the 12,000 the
-    // aggregates manage (barrier alignment blocks them for a while at every checkpoint).
-    assert_eq!(read, 11_994.36);
+    // aggregates manage (each processes nothing during its ~3.4 ms synchronous snapshot
+    // at every checkpoint: ~800 of the 1,103 records short; during an alignment it
+    // still works at full speed on the channel not yet blocked).
+    assert_eq!(read, 11_988.97);
     let lag_at = |t: f64| {
         r.samples
             .iter()
@@ -57,23 +62,24 @@ fn a_slow_operator_throttles_the_sources_and_lag_grows() {
             .source_lag_records
     };
     // Lag (at record precision: a read under way has read its records one by one) grows
-    // by about the 8,000 records/s the job cannot take: (875,379 − 394,125) records ÷ 60 s.
-    assert_eq!((lag_at(50.0), lag_at(110.0)), (394_125, 875_379));
+    // by about the 8,000 records/s the job cannot take: (871,827 − 391,565) records ÷ 60 s.
+    assert_eq!((lag_at(50.0), lag_at(110.0)), (391_565, 871_827));
     let growth = (lag_at(110.0) - lag_at(50.0)) as f64 / 60.0;
-    assert_eq!(growth, 8_020.9);
-    // Without the bottleneck the sources keep up. A source waiting for data (idle, not
-    // backpressured, less than a read's worth on each partition) counts no lag, so most
-    // one-second samples read 0 (1,782 at most when the lag counted every record not
-    // yet polled). Each source subtask polls its two partitions every 100 ms buffer
-    // timeout plus its read: it reads 10,000 records/s at 200,000 records/s, so a poll
-    // cycle is 100 ms ÷ (1 − 10,000/200,000) = 2/19 s, ~1,053 records read in ~5.3 ms.
-    // Only a sample that falls inside such a read sees lag: the records the poll has not
-    // read yet. The largest, 663 records, at 66, 68 and 70 s (19 cycles are exactly 2 s,
-    // so the phase repeats every other second), is about 2 ms into a read.
+    assert_eq!(growth, 8_004.366666666667);
+    // Without the bottleneck the sources keep up: every one of the 120 one-second
+    // samples reads 0. A source waiting for data (idle, not backpressured, less than a
+    // read's worth on each partition) counts no lag: it emits each record as it arrives
+    // (ckptsim: its output flusher, armed for the first new record + the 100 ms buffer
+    // timeout, emits them all when it fires). It would read early only when a whole
+    // chunk, 2 channels × 327 = 654 records, waited on a partition, but a partition
+    // gets 5,000 records/s, ~500 in 100 ms: after the records appended while it deployed
+    // (read within ~30 ms of its start at ~0.5 s, before the first sample) a source
+    // never reads again, and no sample falls inside a read (10 did when an idle source
+    // polled every 100 ms, the largest 663 records).
     let fast = Job::keyed().run(&[]);
     let lags: Vec<u64> = fast.samples.iter().map(|s| s.source_lag_records).collect();
-    assert_eq!(lags.iter().filter(|&&l| l > 0).count(), 10);
-    assert_eq!(lags.iter().max(), Some(&663));
+    assert_eq!(lags.len(), 120);
+    assert_eq!(lags.iter().filter(|&&l| l > 0).count(), 0);
 }
 
 #[test]
@@ -83,23 +89,37 @@ fn aligned_checkpoints_take_longer_under_backpressure() {
     let (delay_slow, align_slow, dur_slow) = means(&slow, 20.0, 120.0);
     let (delay_fast, align_fast, dur_fast) = means(&fast, 20.0, 120.0);
     // Means over the 20 checkpoints completed in (20 s, 120 s) of each run.
-    // Ahead of the barrier on each aggregate input channel: the sender's share of its
-    // result partition pool (2 channels × 2 + 8 floating = 12 buffers, ~6 per channel)
-    // plus the receiver's buffers (2 exclusive + ~4 of the 8 floating), 327 records
-    // each, drained at 3,000 records/s per channel: ~3,300 records, about a second.
-    assert_eq!(delay_slow, 0.9786704000500002);
-    // Without backpressure 21 ms: the barrier follows the records the sources emitted
-    // when the trigger arrived (13.6 ms when it skipped those waiting).
-    assert_eq!(delay_fast, 0.020608590499999996);
-    // With backpressure the barriers reach an aggregate ~0.39 s apart. Without it they
-    // arrive nearly together: a source takes the trigger between records, and an idle
-    // one first emits the records appended while it waited for data (up to a poll's
-    // ~100 ms), so one barrier can trail the other by the time the aggregate takes for
-    // those records: 12 of the 20 align in 0, the other 8 in 0.14 to 3.68 ms, 16 ms in
-    // all, a mean of 0.8 ms (0 when a trigger skipped the waiting records).
-    assert_eq!(align_slow, 0.38549999995000006);
-    assert_eq!(align_fast, 0.0008);
-    // 1.07 s against 0.16 s: about 6.6 times as long.
-    assert_eq!(dur_slow, 1.0712042491);
-    assert_eq!(dur_fast, 0.16235573804999998);
+    // Subtask i of every vertex runs on TaskManager i, so each aggregate has one local
+    // input channel, from the source beside it, and one remote. Under backpressure,
+    // when the trigger reaches a source, ahead of its barriers (full buffers of 328
+    // records) are:
+    // - on its local channel, what the subpartition holds: up to max-buffers-per-channel
+    //   (10, the open buffer included, which the barrier finishes), ~9 to 10 buffers,
+    //   ~3,000 records (no credit, no receiver buffers);
+    // - on its remote channel, the receiver's 10 buffers (2 exclusive + all 8 floating of
+    //   the gate: the local channel takes none) and what the source's pool of 12
+    //   (2 channels × 2 + 8 floating) leaves it, 2 or 3 buffers with the open one:
+    //   ~4,000 records.
+    // An aggregate reads its two channels alternately, 3,000 records/s each: the barrier
+    // of its local channel comes first, ~1.1 s after the trigger, the remote one after the
+    // remote channel's surplus at the full 6,000 records/s. The 6,900 to 7,400 records
+    // ahead (and the rest of the buffer in hand) at 6,000 records/s put the last barrier
+    // ~1.2 s after the trigger, and the sinks' come right after: a mean of 1.27 s.
+    assert_eq!(delay_slow, 1.2659578453499998);
+    // Without backpressure 13 ms: the trigger RPC (1 ms), then the records each source
+    // emits when the trigger reaches it (those that arrived since its output flusher last
+    // fired: up to 100 ms of its 5,000 records/s per channel) and those still on their
+    // way, which an aggregate processes at 20 µs each before its last barrier.
+    assert_eq!(delay_fast, 0.013414088799999998);
+    // With backpressure the barriers reach an aggregate ~0.12 s apart (the remote
+    // channel's surplus of ~700 records). Without it a few ms apart: the two sources'
+    // flushers fire at different phases, so at the trigger one may emit ~450 records per
+    // channel and the other far fewer; the aggregate takes the barrier behind fewer records
+    // first, then processes the other channel's surplus alone at 20 µs a record: 1.24 to
+    // 10.02 ms, a mean of 3.9 ms.
+    assert_eq!(align_slow, 0.11622500044999999);
+    assert_eq!(align_fast, 0.003935240000000001);
+    // 1.36 s against 0.16 s: about 8.5 times as long.
+    assert_eq!(dur_slow, 1.36320596455);
+    assert_eq!(dur_fast, 0.16114825095000002);
 }

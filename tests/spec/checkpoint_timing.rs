@@ -1,6 +1,7 @@
 //! Without faults every checkpoint completes, and on a tiny job its duration
 //! is the hand calculation: trigger RPC + barrier travel + synchronous part +
-//! storage latency + state bytes ÷ bandwidth + ack RPC + metadata write.
+//! snapshot setup + storage latency + state bytes ÷ bandwidth + ack RPC +
+//! metadata write.
 
 use crate::fixture::{Job, Restart};
 use ckptsim::metrics::{CheckpointOutcome, JobStatus};
@@ -47,15 +48,17 @@ fn checkpoint_duration_equals_the_hand_calculation() {
     // trigger RPC to the sources                       1 ms
     // barrier src[1] → agg[0] across TaskManagers       1 ms (network latency, nothing queued)
     // agg sync: 1 ms + 500,000 B ÷ 2 GB/s              1.25 ms
-    // upload: storage latency                          50 ms
+    // upload: checkpoint.snapshot-setup (default)       5 ms (each aggregate's 500,000 B is
+    //         uploaded, not inline: both pay it, at the same time)
+    //         storage latency                          50 ms
     //         2 × 500,000 B share 100 MB/s: 1 MB ÷ 100 MB/s = 10 ms
     // ack RPC                                           1 ms
     // metadata: 50 ms latency + 4096 B ÷ 100 MB/s      50.04096 ms
-    // total                                           114.29096 ms
-    assert_eq!(c.duration_s, 0.11429096);
+    // total                                           119.29096 ms
+    assert_eq!(c.duration_s, 0.11929096);
     assert_eq!(c.start_delay_s_max, 0.002);
     assert_eq!(c.sync_s_max, 0.00125);
-    assert_eq!(c.async_s_max, 0.061); // latency + transfer + ack RPC
+    assert_eq!(c.async_s_max, 0.066); // setup + latency + transfer + ack RPC
     // Keyed state 1,000,000 B + inline sink/source state (2 × 16 B offsets + 2 × 128 B transactions).
     assert_eq!(c.state_bytes, 1_000_000 + 2 * 16 + 2 * 128);
 }
@@ -64,15 +67,19 @@ fn checkpoint_duration_equals_the_hand_calculation() {
 fn without_faults_every_checkpoint_completes_and_the_job_finishes() {
     let r = tiny().run(&[]);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
-    // 12,067 events (11,872 when every task ran at t = 0).
-    assert_eq!(r.summary.events, 12_067);
+    // 6,795 events (12,067 under the previous data plane, mostly the arrival and
+    // credit event of every buffer on the local channels, src[i] → agg[i] and
+    // agg[i] → sink[i] on TaskManager i, which a local channel no longer has).
+    assert_eq!(r.summary.events, 6_795);
     assert!(r.failures.is_empty());
-    // Triggers at 0.5, 10.5, ..., 60.5 s: the one at 60.5 s, the first tick after the
-    // log stopped at 60 s, is the final one of the drained job.
+    // Triggers at 0.5, 10.5, ..., 50.5 s, then the final one of the drained job at 60 s:
+    // the end of the input (the job's duration) requests it at once, not at the next
+    // tick (60.5 s).
     let ids: Vec<u64> = r.checkpoints.iter().map(|c| c.id).collect();
     assert_eq!(ids, (1..=7).collect::<Vec<_>>());
-    assert_eq!(r.checkpoints[6].trigger_s, 60.5);
-    assert_eq!(r.summary.sim_seconds, 60.61529096); // 60.5 s + 114.29096 ms + notify RPC 1 ms
+    assert_eq!(r.checkpoints[5].trigger_s, 50.5);
+    assert_eq!(r.checkpoints[6].trigger_s, 60.0);
+    assert_eq!(r.summary.sim_seconds, 60.12029096); // 60 s + 119.29096 ms + notify RPC 1 ms
     assert!(
         r.checkpoints
             .iter()
@@ -120,21 +127,23 @@ fn max_concurrent_and_min_pause_space_the_triggers() {
     // deployed, so checkpoint 1 already holds all 1000 keys (it held none when the
     // tasks ran at t = 0): every checkpoint uploads 1 MB at 100 kB/s. From checkpoint 2
     // on (nothing in flight):
-    //   trigger RPC 1 ms + barrier 1 ms + sync 1.25 ms + storage latency 50 ms
-    //   + 1 MB ÷ 100 kB/s = 10 s + ack RPC 1 ms + metadata 50 ms + 4096 B ÷ 100 kB/s
-    //   (40.96 ms) = 10.14521 s, then the 3 s min-pause: 13.14521 s from trigger to trigger.
-    // Checkpoint 1's barriers also wait behind that backlog (start delay 6.495202 ms
-    // instead of 2 ms): 10.149688402 s. Checkpoint 5 completes at 63.230528402 s, after
-    // the log stopped at 60 s, with the sources at its end: it is the final one.
+    //   trigger RPC 1 ms + barrier 1 ms + sync 1.25 ms + snapshot setup 5 ms
+    //   + storage latency 50 ms + 1 MB ÷ 100 kB/s = 10 s + ack RPC 1 ms + metadata 50 ms
+    //   + 4096 B ÷ 100 kB/s (40.96 ms) = 10.15021 s, then the 3 s min-pause: 13.15021 s
+    //   from trigger to trigger.
+    // Checkpoint 1's barriers also wait behind that backlog (start delay 6.228002 ms
+    // instead of 2 ms): 10.154432402 s. Checkpoint 5 completes at 63.255272402 s, after
+    // the log stopped at 60 s, with the sources at its end: it is the final one (the
+    // final request made at 60 s waited behind it and dies with the finished job).
     let durations: Vec<f64> = r.checkpoints.iter().map(|c| c.duration_s).collect();
     assert_eq!(
         durations,
-        [10.149688402, 10.14521, 10.14521, 10.14521, 10.14521]
+        [10.154432402, 10.15021, 10.15021, 10.15021, 10.15021]
     );
     let triggers: Vec<f64> = r.checkpoints.iter().map(|c| c.trigger_s).collect();
     assert_eq!(
         triggers,
-        [0.5, 13.649688402, 26.794898402, 39.940108402, 53.085318402]
+        [0.5, 13.654432402, 26.804642402, 39.954852402, 53.105062402]
     );
     for w in r.checkpoints.windows(2) {
         // max-concurrent 1: the next trigger comes after the previous ended, plus the min pause.
