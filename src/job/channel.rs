@@ -5,12 +5,15 @@
 //! - **Remote** (the two subtasks on different TaskManagers): credit-based
 //!   flow control (2 exclusive buffers per input channel plus 8 floating per
 //!   input gate at the receiver); every data buffer sent, full or a flushed
-//!   slice, takes one receiver buffer until it is processed and its credit is
-//!   announced back; a link with latency and bandwidth.
+//!   slice, takes one receiver buffer until the receiver takes it to process
+//!   and its credit is announced back; a link with latency and bandwidth.
 //! - **Local** (same TaskManager): the consumer reads the producer's
 //!   subpartition directly: no credit, no receiver buffers, no latency. What
-//!   the consumer has not yet processed stays counted against the producer's
+//!   the consumer has not yet taken stays counted against the producer's
 //!   subpartition (`max-buffers-per-channel`) and result-partition pool.
+//!
+//! A buffer is freed when the consumer takes it to process (Flink recycles it
+//! once its records are deserialised: one buffer per channel earlier here).
 //!
 //! The writer appends to one open buffer per channel (see `record_writer`);
 //! a flush only asks for the bytes written so far to be sent as a slice,
