@@ -26,19 +26,38 @@ fn the_clean_protocol_passes_three_hundred_random_cases() {
     assert_eq!(r.cases_run, 300);
     // The cases exercise recovery: most jobs finish after faults, some fail by their
     // strategy, some are still restarting at the drain timeout (seed 0's 300 cases).
-    // 63 fail by their strategy, 55 before issue 8's recovery timeline: mostly because a
-    // deployment into a dead TaskManager's slots is now refused after one RPC, so until
-    // the heartbeat declares it lost a TaskManager loss uses up attempts faster (58 fail
-    // if the refusal takes a whole deploy); the other timeline changes move the rest.
-    // 32 are still restarting, 31 before sources took the trigger between records: case 256
-    // (checkpoint timeout 59 ms, 2 tolerable failures, buffer timeout 1 s) completed its
-    // checkpoint 5 in 50.6 ms when a source's barrier followed only what its last poll had
-    // read; now each idle source first emits every record appended until the trigger
-    // reached it, the last barrier reaches the sinks 53.1 ms after the trigger instead of
-    // 46.5 ms, checkpoint 5 expires like all the others, and the job restarts every 7 s,
-    // within its failure rate (12 a minute), until the drain timeout.
+    // 208 finish, 62 fail, 30 are still running; before the Flink data plane 205, 63, 32.
+    // Three cases moved, all to finished, because checkpoints now complete where they
+    // expired before:
+    // - 227 (src p=2 → forward → 2PC sink p=2, one TaskManager, timeout 264 ms, 3 tolerable
+    //   failures) is backpressured while it drains the backlog of a 28.6 s TaskManager-loss
+    //   downtime. A local channel has no receiver buffers now: a barrier waits behind the
+    //   producer's subpartition only (at most max-buffers-per-channel = 10 buffers of
+    //   163.8 records at the sink's 10,161 records/s), reaches the sink 159 ms after the
+    //   trigger, and the checkpoint completes in 204 ms. Before, the sink's 2 exclusive and
+    //   8 floating receiver buffers were ahead of it as well: every checkpoint of the drain
+    //   expired and the job failed over from checkpoint 8 until its 25 attempts ran out.
+    // - 215 (src → hash → op0 p=3 → rebalance → 2PC sink p=1, three TaskManagers, timeout
+    //   80 ms) likewise drains a backlog after a 28.7 s downtime, its sink at capacity: its
+    //   local channel lost the receiver buffers, the barriers reach the sink 40.7 ms after
+    //   the trigger and align 36.7-40.1 ms later, and the checkpoints complete in 77.4 ms;
+    //   before, each one expired, and the job failed over from checkpoint 15 every 13.7 s
+    //   until the drain timeout.
+    // - 256 (3 sources → rebalance → two 2PC sinks, all local; checkpoint timeout 59 ms, 2
+    //   tolerable failures, failure-rate restarts, buffer timeout 1 s): checkpoints 1-3
+    //   still expire (a sink's last barrier comes more than 56 ms after the trigger, behind
+    //   full buffers of 18.8 ms each), the job fails over at 4.63 s, and 4 and 5 expire
+    //   too. Checkpoint 6 is triggered at 12.62 s as before, but the sources' whole-chunk
+    //   reads now come at other times: the sinks have worked off the last ones (read at
+    //   12.48-12.54 s) by 12.616 s, the barriers follow only the records that arrived since
+    //   (two or three part-filled buffers per sink), and the checkpoint completes in
+    //   48.8 ms; before, a source's whole chunk (two full buffers) had been read 0.3 ms before
+    //   the trigger, a sink had four full buffers ahead of its barrier, checkpoint 6
+    //   expired and the job restarted every 7-8 s, within its failure rate (12 a minute),
+    //   until the drain timeout. Now 6 and 7 complete, and the final checkpoint, requested
+    //   at once at the end of input (15.07 s), completes in 41.4 ms: finished at 15.11 s.
     assert_eq!(r.faults, 440);
-    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (205, 63, 32));
+    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (208, 62, 30));
 }
 
 /// `bug` is caught by seed 0's case `index` and shrunk to `faults` faults and a job
@@ -190,18 +209,21 @@ fn the_oracle_names_the_epoch_and_the_fault_before_a_problem() {
         .scenario(&[]);
     let r = ckptsim::sim::run_with(&sc, Some(Bug::NoSourceRewind)).expect("run");
     assert!(!r.summary.guarantee_held);
-    // Not rewound, the source goes on from where it was at 11 s instead of from
-    // checkpoint 5's offsets (triggered at 8.80 s: checkpoints every 2 s from 0.58 s, when
-    // the last task's seeded deployment ended, and from the fourth on as soon as the
-    // previous one's upload of 20.48 MB at 10 MB/s completes): what both partitions
-    // (2,500 records/s each) delivered in between is never read again. The trigger reaches
-    // the source 1 ms later (8.802364811 s), between two records of a poll's read of
-    // partition 1 that began at 8.798786171 s from offset 21,746: 3.57864 ms at 50 µs a
-    // record (20,000 records/s) is 71 records, so partition 1's offset is 21,817, and
-    // partition 0's is still where the previous poll, 100 ms earlier, left it: 21,747.
-    // Lost: partition 0's offsets [21,747, 27,689) and partition 1's [21,817, 27,688):
-    // 5,942 + 5,871.
-    assert_eq!(r.summary.lost_records, 11_813);
+    // Not rewound, the source goes on from where it was when it was cancelled instead of
+    // from checkpoint 5's offsets (triggered at 8.807 s: checkpoints every 2 s from 0.58 s,
+    // when the last task's seeded deployment ended, and from the fourth on as soon as the
+    // previous one completes, its upload of about 20.5 MB at 10 MB/s taking over 2 s): what
+    // both partitions (2,500 records/s each) delivered in between is never read again. The
+    // source is caught up (a whole chunk, 327 records, takes 130.8 ms to arrive in a
+    // partition, longer than the 100 ms buffer timeout), so when the trigger reaches it, 1 ms
+    // later (8.807969213 s), it first emits every record appended until then: 44,039, so
+    // partition 0's offset is 22,020 and partition 1's 22,019. Cancelled at 11.11 s (failure
+    // reported at 11.01 s, cancellation 100 ms), it had last emitted when its output flusher
+    // fired at 11.0186 s (every 100.2 ms: a buffer timeout after the first record following
+    // the previous flush): the 55,093 records appended by then, partition 0 up to 27,547,
+    // partition 1 up to 27,546. Lost: partition 0's offsets [22,020, 27,547) and partition
+    // 1's [22,019, 27,546): 5,527 + 5,527.
+    assert_eq!(r.summary.lost_records, 11_054);
     let p = r.summary.first_problem.unwrap();
     assert!(p.contains("lost partition"), "{p}");
     assert!(p.contains("checkpoint"), "{p}");

@@ -6,8 +6,11 @@
 use crate::fixture::{Job, Restart};
 use ckptsim::metrics::{CheckpointOutcome, JobStatus};
 
-/// One record every 100 ms (rate 10/s, one partition) so that each read takes
-/// exactly the record that just arrived; src → sink, zero-cost tasks, one
+/// One record every 100 ms (rate 10/s, one partition), far less than a buffer, so the
+/// source is always caught up and emits records when its output flusher fires (a
+/// buffer timeout, 100 ms, after the first record since the last flush), by which
+/// time the next record has arrived: two records every 200 ms, each at most 100 ms
+/// after its arrival; src → sink, zero-cost tasks, one
 /// TaskManager; every task deployed in exactly 500 ms (no spread), so the job
 /// runs from 0.5 s; state small enough to travel inline with the
 /// acknowledgement (no restore download); fixed-delay, one attempt after 1 s;
@@ -42,7 +45,10 @@ fn slow_trickle() -> Job {
 #[test]
 fn restores_the_latest_completed_checkpoint_and_replays_exactly_the_lost_reads() {
     let r = slow_trickle().run(&[]);
-    assert_eq!(r.summary.events, 3_633);
+    // 735 events: about 300 flushes of the source and 300 sink buffers, a sample a
+    // second, and the checkpoints' and the recovery's (before, 3,633: a poll and a read
+    // every 100 ms, and arrivals and credits on the local channel).
+    assert_eq!(r.summary.events, 735);
     assert_eq!(r.failures.len(), 1);
     let f = &r.failures[0];
     // The checkpoint scheduler starts when the last task runs (0.5 s): checkpoints
@@ -57,10 +63,16 @@ fn restores_the_latest_completed_checkpoint_and_replays_exactly_the_lost_reads()
     assert_eq!(latest.id, 3);
     assert_eq!(f.restored_checkpoint, 3);
     assert_eq!(r.checkpoints[2].trigger_s, 20.5);
-    // The trigger reaches the source one RPC (1 ms) later, at 20.501 s, between two
-    // records: its snapshot holds offset 205 (records 0..205 appended by 20.5 s).
-    // By 25.05 s the source has read records 205..250 (appended at 20.6, 20.7, ..., 25.0 s): 45,
-    // and 25.05 − 20.5 = 4.55 s of work is lost.
+    // Records are numbered from 0: record k is appended at (k + 1) × 100 ms. The source's
+    // flusher fired at 20.4 s (records 202 and 203, appended at 20.3 and 20.4 s); the
+    // trigger reaches it one RPC (1 ms) later, at 20.501 s, while it waits for data: it
+    // first emits record 204, appended at 20.5 s, so its snapshot holds offset 205 (records
+    // 0..205 appended by 20.5 s). Then the flusher emits record 205 at 20.6 s and two
+    // records every 200 ms from 20.8 s on; the last flush before the failure, at 25.0 s,
+    // emits records 248 and 249 (appended at 24.9 and 25.0 s): by 25.05 s the source has
+    // read records 205..250, 45, and 25.05 − 20.5 = 4.55 s of work is lost. (Failing at
+    // 24.95 s it would replay 43: record 248, appended at 24.9 s, would still wait for
+    // that flush.)
     assert_eq!(f.records_replayed, 45);
     assert_eq!(f.lost_work_s, 4.55);
     // downtime = report delay 10 ms + max(restart delay 1 s, cancel 100 ms) + deploy 500 ms
@@ -89,15 +101,26 @@ fn every_replayed_record_is_read_twice() {
     assert_eq!(r.summary.job_status, JobStatus::Finished);
     assert_eq!(r.failures.len(), 2);
     let log_total = 20_000 * 120;
-    // About 20,000 records/s × the time from the restored checkpoint's trigger reaching the
-    // sources (one 1 ms RPC after the trigger; their snapshots hold every record appended
-    // until then) to the cancel, less the last chunk not yet read: 90,428 after the task
-    // failure (checkpoint 6 at 25.54 s, checkpoints every 5 s from 0.54 s, when the last
-    // task's seeded deployment ended; cancelled at 30.11 s), 69,418 after the TaskManager
-    // loss (checkpoint 13 at 66.63 s; killed at 70 s).
+    // The sources are caught up (a whole chunk, 654 records, takes 130.8 ms to arrive in a
+    // partition, longer than the 100 ms buffer timeout): they read what arrived when their
+    // output flusher fires, every 100.1 ms (a buffer timeout after the first record following
+    // the previous flush), and, when a trigger reaches them, everything appended until then.
+    // A source stopped while waiting for data has read up to its last flush: ckptsim emits
+    // an idle source's arrivals when the flusher fires, so what arrived after that counts
+    // neither as read nor as replayed. Replayed: per partition (5,000 records/s;
+    // src[0] reads 0 and 2, src[1] 1 and 3), from the restored checkpoint's trigger + 1 ms
+    // (one RPC) to its source's last flush before it stopped:
+    // - after the task failure: checkpoint 6 at 25.536 s (checkpoints every 5 s from
+    //   0.536 s, when the last task's seeded deployment ended); every task cancelled at
+    //   30.11 s (report 10 ms, cancellation 100 ms); last flushes at 30.05465 s (src[0])
+    //   and 30.0415 s (src[1]): 22,587 + 22,586 + 22,521 + 22,521 = 90,215;
+    // - after the TaskManager loss: checkpoint 13 at 66.629 s; src[1] dies with TaskManager
+    //   1 at 70 s, its last flush at 69.9419 s; src[0] is cancelled at 70.3 s (peers notice
+    //   after 200 ms, cancellation 100 ms), its last flush at 70.29725 s: 18,336 + 18,336 +
+    //   16,559 + 16,559 = 69,790.
     let replayed: Vec<u64> = r.failures.iter().map(|f| f.records_replayed).collect();
-    assert_eq!(replayed, [90_428, 69_418]);
-    assert_eq!(r.summary.records_replayed, 159_846);
+    assert_eq!(replayed, [90_215, 69_790]);
+    assert_eq!(r.summary.records_replayed, 160_005);
     assert_eq!(
         r.summary.records_read,
         log_total + r.summary.records_replayed
@@ -113,7 +136,10 @@ fn a_restart_downloads_the_state_it_restores() {
         .set("recovery", "deploy-spread", "0")
         .task_failure("60s", "agg", 0)
         .run(&[]);
-    assert_eq!(r.summary.events, 77_174);
+    // About half the events of the previous data plane: the local channels (src[i] →
+    // agg[i] → sink[i]) carry no arrival or credit events, and a caught-up source emits what
+    // arrived when its flusher fires, without a read step or a wake-up.
+    assert_eq!(r.summary.events, 39_994);
     let f = &r.failures[0];
     assert_eq!((f.restored_checkpoint, f.restarted_tasks), (12, 6));
     assert_eq!(r.checkpoints[11].trigger_s, 55.5);
@@ -127,14 +153,22 @@ fn a_restart_downloads_the_state_it_restores() {
     assert_eq!(f.restore_s, 0.1449981);
     // downtime = report 10 ms + restart delay 1 s + deploy 500 ms + restore 0.1449981 s
     assert_eq!(f.downtime_s, 1.6549981);
-    // ...then 1.382555 s until the lag is back (lag counted record by record; a source
-    // waiting for data has none): 0.81459 s of replay, until the sources have read back
-    // the 91,486 records read since the checkpoint (at about the aggregates' 2 × 50,000
-    // records/s, less what the emptied network buffers take up at first), then 0.567965 s
-    // of catch-up.
-    assert_eq!((f.records_replayed, f.replay_s), (91_486, 0.81459));
-    assert_eq!(f.catch_up_s, 0.567965);
-    assert_eq!(f.recovery_s, 3.0375531);
+    // Replayed: the records read since the checkpoint's trigger reached the sources
+    // (55.501 s) until their last flushes before the cancellation at 60.11 s (60.06035 s
+    // for src[0], 60.0604 s for src[1]; caught up, they emit what arrived every 100.1 ms):
+    // 4 partitions × 22,797 at 5,000 records/s, up to offset 300,302 in each.
+    // ...then 1.372775 s until the lag is back (lag counted record by record; a source
+    // waiting for data has none). The sources run again from 61.51 s (their state is
+    // inline) and read the backlog as fast as the aggregates' 2 × 50,000 records/s drain
+    // the network buffers. The replay ends after 0.90692 s, when for each partition a sink
+    // has processed its records up to offset 300,302: with the hash edge each sink gets
+    // half of every partition and the first sink there counts, so this comes before
+    // either aggregate can have processed its share of the replayed records (45,581 and
+    // 45,607 of the key groups 0-63 and 64-127: 0.91162 s and 0.91214 s at 50,000
+    // records/s from 61.655 s). Then 0.465855 s of catch-up.
+    assert_eq!((f.records_replayed, f.replay_s), (91_188, 0.90692));
+    assert_eq!(f.catch_up_s, 0.465855);
+    assert_eq!(f.recovery_s, 3.0277731);
 }
 
 #[test]
@@ -150,7 +184,8 @@ fn a_lost_taskmanager_is_redeployed_only_after_the_heartbeat_declares_it_lost() 
         .set("heartbeat", "phase", "\"0s\"")
         .taskmanager_loss("60s", 1);
     let r = job.run(&[]);
-    assert_eq!(r.summary.events, 71_138);
+    // Fewer events than before the Flink data plane (71,138) for the same reasons as above.
+    assert_eq!(r.summary.events, 36_301);
     let f = &r.failures[0];
     // Peers notice the broken connections after 200 ms, so the failover starts at 60.2 s;
     // the loss is detected when the heartbeat declares it: 80 − 60 = 20 s.
