@@ -169,12 +169,15 @@ impl Job {
         (0..self.offsets.len()).all(|gp| self.offsets[gp] == self.log.final_len(gp as u32))
     }
 
-    /// One past the highest offset of global partition `gp` any sink subtask has processed.
+    /// How far the sinks have processed global partition `gp`: one past the highest
+    /// offset, taken at the sink subtask that is furthest behind among those that
+    /// have processed any of it (a sink the partition never reaches does not count).
     pub fn sink_frontier(&self, gp: u32) -> u64 {
         (self.tasks.iter())
             .filter(|t| t.role == task::Role::Sink)
             .map(|t| t.state.frontier[gp as usize])
-            .max()
+            .filter(|&f| f > 0)
+            .min()
             .unwrap_or(0)
     }
 

@@ -195,21 +195,32 @@ impl Job {
     }
 
     /// The task is cancelled (or its TaskManager died): it stops between two
-    /// records. A source's read under way has read the records so far: its offsets
-    /// and high-water mark advance past them (their output dies with the task's
-    /// buffers; a restore rewinds the offsets and they count as replayed).
+    /// records. A source has read the records so far: those of a read under way,
+    /// or, waiting for data and not backpressured, every record that arrived (it
+    /// emits them as they come). Its offsets and high-water mark advance past them
+    /// (their output dies with the task's buffers; a restore rewinds the offsets
+    /// and they count as replayed).
     pub fn cancel_work(&mut self, ctx: &Ctx, task: TaskId) {
-        let t = &mut self.tasks[task];
-        let work = std::mem::replace(&mut t.work, Work::Idle);
-        if let Work::Read { gp, lo, .. } = work {
-            t.work = work;
-            let done = self.tasks[task].records_read(ctx.now());
-            self.tasks[task].work = Work::Idle;
-            let hi = lo + done;
-            self.offsets[gp as usize] = self.offsets[gp as usize].max(hi);
+        let now = ctx.now();
+        let t = &self.tasks[task];
+        let read: Vec<(u32, u64)> = match (&t.work, &t.role) {
+            (Work::Read { gp, lo, .. }, _) => vec![(*gp, lo + t.records_read(now))],
+            (Work::Idle, Role::Source { partitions, .. })
+                if t.status == super::task::Status::Running && !self.output_blocked(ctx, task) =>
+            {
+                (partitions.iter())
+                    .map(|&gp| (gp, self.log.appended(gp, now)))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        self.tasks[task].work = Work::Idle;
+        for (gp, hi) in read {
+            let off = &mut self.offsets[gp as usize];
+            self.counters.source_records += hi.saturating_sub(*off);
+            *off = (*off).max(hi);
             let hw = &mut self.high_water[gp as usize];
             *hw = (*hw).max(hi);
-            self.counters.source_records += done;
         }
     }
 
