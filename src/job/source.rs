@@ -195,22 +195,46 @@ impl Job {
     }
 
     /// The task is cancelled (or its TaskManager died): it stops between two
-    /// records. A source's read under way has read the records so far: its offsets
-    /// and high-water mark advance past them (their output dies with the task's
-    /// buffers; a restore rewinds the offsets and they count as replayed).
+    /// records. A source's read under way has read the records so far, and an idle
+    /// running source that is not backpressured has emitted, as they arrived, the
+    /// records that reached its partitions while it waited (`emit_arrived`): its
+    /// offsets and high-water mark advance past them (their output dies with the
+    /// task's buffers; a restore rewinds the offsets and they count as replayed).
     pub fn cancel_work(&mut self, ctx: &Ctx, task: TaskId) {
+        let now = ctx.now();
         let t = &mut self.tasks[task];
         let work = std::mem::replace(&mut t.work, Work::Idle);
-        if let Work::Read { gp, lo, .. } = work {
-            t.work = work;
-            let done = self.tasks[task].records_read(ctx.now());
-            self.tasks[task].work = Work::Idle;
-            let hi = lo + done;
-            self.offsets[gp as usize] = self.offsets[gp as usize].max(hi);
-            let hw = &mut self.high_water[gp as usize];
-            *hw = (*hw).max(hi);
-            self.counters.source_records += done;
+        match work {
+            Work::Read { gp, lo, .. } => {
+                t.work = work;
+                let done = self.tasks[task].records_read(now);
+                self.tasks[task].work = Work::Idle;
+                self.read_before_cancel(gp, lo, done);
+            }
+            Work::Idle
+                if t.status == super::task::Status::Running && !self.output_blocked(ctx, task) =>
+            {
+                let Role::Source { partitions, .. } = &self.tasks[task].role else {
+                    return;
+                };
+                for gp in partitions.clone() {
+                    let lo = self.offsets[gp as usize];
+                    let n = self.log.appended(gp, now).saturating_sub(lo);
+                    self.read_before_cancel(gp, lo, n);
+                }
+            }
+            _ => {}
         }
+    }
+
+    /// A source cancelled between two records had read `n` records of partition
+    /// `gp` from offset `lo` (see `cancel_work`).
+    fn read_before_cancel(&mut self, gp: u32, lo: u64, n: u64) {
+        let hi = lo + n;
+        self.offsets[gp as usize] = self.offsets[gp as usize].max(hi);
+        let hw = &mut self.high_water[gp as usize];
+        *hw = (*hw).max(hi);
+        self.counters.source_records += n;
     }
 
     /// A checkpoint trigger reached a source's mailbox. A FLIP-27 source emits one
