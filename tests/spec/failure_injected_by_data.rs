@@ -20,10 +20,18 @@ fn the_subtask_fails_on_the_record_once_and_the_job_recovers_exactly_once() {
     let f = &r.failures[0];
     assert_eq!(f.kind, FailureKind::RecordFailure);
     assert_eq!(f.target, "sink[0]");
-    // 1,000 records/s: record 5,000 is appended at 5.001 s; the source's next poll reads
-    // it, the output flusher (100 ms) sends the buffer holding it, and the sink throws
-    // when it processes that buffer: at 5.197260902 s (seed 1's deployment times).
-    assert_eq!(f.time_s, 5.197260902);
+    // 1,000 records/s: record 5,000 is appended at 5.001 s. The caught-up source emits
+    // each record as it arrives; its output flusher fires a buffer timeout (100 ms) after
+    // the first record written since the last flush, and the sink (local channel: it reads
+    // the source's subpartition directly, no latency) then processes what was flushed.
+    // The source runs from 0.560860894 s (seed 1's deployment) and reads its backlog in
+    // chunks; the flusher fires at 0.787460902 s and the source has then emitted records
+    // up to 786; record 787 arrives at 0.788 s, so the flusher fires at 0.888 s and from
+    // then on every 101 ms, on whole milliseconds (a checkpoint trigger, which makes the
+    // idle source emit what arrived, does not move it): 0.888 + 41 × 0.101 = 5.029 s sends
+    // records 4,928..5,028 (appended 4.929..5.029 s), and the sink throws at the end of that
+    // 101-record slice, 101 × 0.2 ms (5,000 records/s) later: at 5.0492 s.
+    assert_eq!(f.time_s, 5.0492);
     assert_eq!(r.summary.job_status, JobStatus::Finished);
     assert!(r.summary.guarantee_held, "{:?}", r.summary.first_problem);
     // The realised schedule replays it.
@@ -37,12 +45,14 @@ fn the_subtask_fails_on_the_record_once_and_the_job_recovers_exactly_once() {
 #[test]
 fn a_trap_armed_after_its_record_passed_fires_on_the_next_record_past_it() {
     // Armed at 20 s, after record 5,000 went by at about 5 s: "offset 5,000 or later"
-    // holds for the next buffer the sink processes, just after 20 s.
+    // holds for the next buffer the sink processes after 20 s. The flusher fires at
+    // 0.888 + 190 × 0.101 = 20.078 s (as above; the last sink step before 20 s ended at
+    // 19.9972 s) with records 19,977..20,077, and the sink throws 101 × 0.2 ms later.
     let late = TRAP.replace("at = \"0s\"", "at = \"20s\"");
     assert_ne!(late, TRAP);
     let r = run(&tiny(), &[late.as_str()]);
     assert_eq!(r.failures.len(), 1);
-    assert_eq!(r.failures[0].time_s, 20.076660902);
+    assert_eq!(r.failures[0].time_s, 20.0982);
 }
 
 #[test]
