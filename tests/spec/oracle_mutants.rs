@@ -218,12 +218,10 @@ fn the_oracle_names_the_epoch_and_the_fault_before_a_problem() {
     // partition, longer than the 100 ms buffer timeout), so when the trigger reaches it, 1 ms
     // later (8.807969213 s), it first emits every record appended until then: 44,039, so
     // partition 0's offset is 22,020 and partition 1's 22,019. Cancelled at 11.11 s (failure
-    // reported at 11.01 s, cancellation 100 ms), it had last emitted when its output flusher
-    // fired at 11.0186 s (every 100.2 ms: a buffer timeout after the first record following
-    // the previous flush): the 55,093 records appended by then, partition 0 up to 27,547,
-    // partition 1 up to 27,546. Lost: partition 0's offsets [22,020, 27,547) and partition
-    // 1's [22,019, 27,546): 5,527 + 5,527.
-    assert_eq!(r.summary.lost_records, 11_054);
+    // reported at 11.01 s, cancellation 100 ms) while waiting for data, it has read (emitted
+    // as they came) the 55,550 records appended by then, 27,775 per partition. Lost:
+    // partition 0's offsets [22,020, 27,775) and partition 1's [22,019, 27,775): 5,755 + 5,756.
+    assert_eq!(r.summary.lost_records, 11_511);
     let p = r.summary.first_problem.unwrap();
     assert!(p.contains("lost partition"), "{p}");
     assert!(p.contains("checkpoint"), "{p}");

@@ -26,26 +26,24 @@ fn two_phase_commit_output_after_failures_equals_the_failure_free_output() {
     // when its output flusher fires, without a read step or a wake-up.
     assert_eq!(reference.summary.events, 39_342);
     assert_eq!(faulty.summary.events, 36_885);
-    // Replayed per failure: 40,065 + 38,739 + 49,126. The sources are caught up (a whole
+    // Replayed per failure: 41,453 + 39,614 + 50,094. The sources are caught up (a whole
     // chunk, 654 records, takes 130.8 ms to arrive in a partition, longer than the 100 ms
-    // buffer timeout): each emits what arrived when its output flusher fires (every 100.1 ms:
-    // a buffer timeout after the first record following the previous flush) and, when a
-    // checkpoint's trigger reaches it 1 ms after the trigger, every record appended until
-    // then. So a failure replays, per partition, the records appended (20,000 records/s
-    // dealt over 4 partitions; src[0] reads 0 and 2, src[1] 1 and 3) from the restored
-    // checkpoint's trigger + 1 ms to the last flush of its source before that source stopped:
+    // buffer timeout): they emit records as they arrive, so when a checkpoint's trigger
+    // reaches a source (1 ms after the trigger) its offsets are every record appended until
+    // then, and when it stops (cancelled, or dead with its TaskManager) it has read every
+    // record appended until then. A failure replays, per partition (20,000 records/s dealt
+    // over 4 partitions, 5,000 each; src[0] reads 0 and 2, src[1] 1 and 3), 5,000 records/s
+    // × (stop − restored trigger − 1 ms), to the record (the triggers fall between ms):
     // - agg[1] at 22.5 s, checkpoint 5 (20.536 s), all tasks cancelled at 22.61 s (report
-    //   10 ms, cancellation 100 ms); last flushes at 22.54715 s (src[0]) and 22.534 s
-    //   (src[1]): 10,049 + 10,049 + 9,983 + 9,984, 1.96 s of lost work;
-    // - sink[0] at 51 s, checkpoint 10 (49.128 s), cancelled at 51.11 s; last flushes at
-    //   51.04265 s and 51.0898 s: 9,567 + 9,567 + 9,802 + 9,803, 1.87 s of lost work;
-    // - TaskManager 0 at 80 s, checkpoint 15 (77.644 s): src[0] dies with it, its last
-    //   flush at 79.93935 s; src[1] is cancelled at 80.3 s (its peers notice after 200 ms,
-    //   cancellation 100 ms), its last flush at 80.2638 s: 11,470 + 11,471 + 13,092 +
-    //   13,093, 2.36 s of lost work.
+    //   10 ms, cancellation 100 ms): 4 × 5,000 × 2.073 s ≈ 41,460, 1.96 s of lost work;
+    // - sink[0] at 51 s, checkpoint 10 (49.128 s), cancelled at 51.11 s: 4 × 5,000 ×
+    //   1.981 s ≈ 39,620, 1.87 s of lost work;
+    // - TaskManager 0 at 80 s, checkpoint 15 (77.644 s): src[0] dies with it (2 × 5,000 ×
+    //   2.355 s), src[1] is cancelled at 80.3 s (its peers notice after 200 ms,
+    //   cancellation 100 ms; 2 × 5,000 × 2.655 s): ≈ 50,100, 2.36 s of lost work.
     let replayed: Vec<u64> = faulty.failures.iter().map(|f| f.records_replayed).collect();
-    assert_eq!(replayed, [40_065, 38_739, 49_126]);
-    assert_eq!(faulty.summary.records_replayed, 127_930);
+    assert_eq!(replayed, [41_453, 39_614, 50_094]);
+    assert_eq!(faulty.summary.records_replayed, 131_161);
     assert_eq!(faulty.committed, reference.committed);
     assert!(
         faulty.summary.exactly_once,
@@ -74,12 +72,12 @@ fn at_least_once_sink_duplicates_after_failures_but_loses_nothing() {
     assert!(!faulty.summary.exactly_once);
     assert!(faulty.summary.guarantee_held);
     // Duplicates come from replay: they cannot exceed what was replayed through the
-    // aggregate (the same 127,930 as with the 2PC sink: the failures are the same). Per
-    // failure (runs cut after the first and the second fault): 38,704 of 40,065, 37,101 of
-    // 38,739 and 47,508 of 49,126; the other replayed records had not reached the sink
-    // before the failure (in flight, in the failed task's input, or in an operator's open
-    // buffer waiting for its flusher).
-    assert_eq!(faulty.summary.records_replayed, 127_930);
+    // aggregate (the same 131,161 as with the 2PC sink: the failures are the same). Per
+    // failure (runs cut after the first and the second fault): 38,704 of 41,453, 37,101 of
+    // 39,614 and 47,508 of 50,094; the other replayed records had not reached the sink
+    // before the failure (in flight, in the failed task's input, in an operator's open
+    // buffer waiting for its flusher, or read by a source and not yet flushed).
+    assert_eq!(faulty.summary.records_replayed, 131_161);
     assert_eq!(faulty.summary.duplicates, 123_313);
     assert_eq!(faulty.summary.records_committed, 2_400_000 + 123_313);
 }

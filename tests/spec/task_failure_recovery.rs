@@ -102,25 +102,20 @@ fn every_replayed_record_is_read_twice() {
     assert_eq!(r.failures.len(), 2);
     let log_total = 20_000 * 120;
     // The sources are caught up (a whole chunk, 654 records, takes 130.8 ms to arrive in a
-    // partition, longer than the 100 ms buffer timeout): they read what arrived when their
-    // output flusher fires, every 100.1 ms (a buffer timeout after the first record following
-    // the previous flush), and, when a trigger reaches them, everything appended until then.
-    // A source stopped while waiting for data has read up to its last flush: ckptsim emits
-    // an idle source's arrivals when the flusher fires, so what arrived after that counts
-    // neither as read nor as replayed. Replayed: per partition (5,000 records/s;
-    // src[0] reads 0 and 2, src[1] 1 and 3), from the restored checkpoint's trigger + 1 ms
-    // (one RPC) to its source's last flush before it stopped:
+    // partition, longer than the 100 ms buffer timeout): they emit records as they arrive,
+    // so a trigger (1 ms after the coordinator's) checkpoints every record appended until it
+    // reaches them, and a source that stops has read every record appended until it stops.
+    // Replayed, per partition (5,000 records/s; src[0] reads 0 and 2, src[1] 1 and 3):
+    // 5,000 × (stop − restored trigger − 1 ms), to the record:
     // - after the task failure: checkpoint 6 at 25.536 s (checkpoints every 5 s from
     //   0.536 s, when the last task's seeded deployment ended); every task cancelled at
-    //   30.11 s (report 10 ms, cancellation 100 ms); last flushes at 30.05465 s (src[0])
-    //   and 30.0415 s (src[1]): 22,587 + 22,586 + 22,521 + 22,521 = 90,215;
+    //   30.11 s (report 10 ms, cancellation 100 ms): 4 × 5,000 × 4.573 s ≈ 91,460;
     // - after the TaskManager loss: checkpoint 13 at 66.629 s; src[1] dies with TaskManager
-    //   1 at 70 s, its last flush at 69.9419 s; src[0] is cancelled at 70.3 s (peers notice
-    //   after 200 ms, cancellation 100 ms), its last flush at 70.29725 s: 18,336 + 18,336 +
-    //   16,559 + 16,559 = 69,790.
+    //   1 at 70 s (2 × 5,000 × 3.370 s), src[0] is cancelled at 70.3 s (peers notice after
+    //   200 ms, cancellation 100 ms; 2 × 5,000 × 3.670 s): ≈ 70,400.
     let replayed: Vec<u64> = r.failures.iter().map(|f| f.records_replayed).collect();
-    assert_eq!(replayed, [90_215, 69_790]);
-    assert_eq!(r.summary.records_replayed, 160_005);
+    assert_eq!(replayed, [91_453, 70_398]);
+    assert_eq!(r.summary.records_replayed, 161_851);
     assert_eq!(
         r.summary.records_read,
         log_total + r.summary.records_replayed
@@ -154,21 +149,23 @@ fn a_restart_downloads_the_state_it_restores() {
     // downtime = report 10 ms + restart delay 1 s + deploy 500 ms + restore 0.1449981 s
     assert_eq!(f.downtime_s, 1.6549981);
     // Replayed: the records read since the checkpoint's trigger reached the sources
-    // (55.501 s) until their last flushes before the cancellation at 60.11 s (60.06035 s
-    // for src[0], 60.0604 s for src[1]; caught up, they emit what arrived every 100.1 ms):
-    // 4 partitions × 22,797 at 5,000 records/s, up to offset 300,302 in each.
+    // (55.501 s) until the cancellation at 60.11 s (caught up, they emit records as they
+    // arrive): 4 partitions × 5,000 records/s × 4.609 s = 4 × 23,045, up to offset 300,550
+    // in each.
     // ...then 1.372775 s until the lag is back (lag counted record by record; a source
     // waiting for data has none). The sources run again from 61.51 s (their state is
     // inline) and read the backlog as fast as the aggregates' 2 × 50,000 records/s drain
-    // the network buffers. The replay ends after 0.90692 s, when for each partition a sink
-    // has processed its records up to offset 300,302: with the hash edge each sink gets
-    // half of every partition and the first sink there counts, so this comes before
-    // either aggregate can have processed its share of the replayed records (45,581 and
-    // 45,607 of the key groups 0-63 and 64-127: 0.91162 s and 0.91214 s at 50,000
-    // records/s from 61.655 s). Then 0.465855 s of catch-up.
-    assert_eq!((f.records_replayed, f.replay_s), (91_188, 0.90692));
-    assert_eq!(f.catch_up_s, 0.465855);
-    assert_eq!(f.recovery_s, 3.0277731);
+    // the network buffers. The replay ends when every sink that gets a partition has
+    // processed its records up to offset 300,550: with the hash edge each sink gets its
+    // aggregate's half of every partition, so it cannot end before the aggregate with the
+    // larger share (at least half of the 92,180) has processed it at 50,000 records/s from
+    // 61.655 s (0.9218 s), and its last output reaches the sink when its open buffer is
+    // handed on (full, or flushed): 0.9594 s.
+    assert_eq!((f.records_replayed, f.replay_s), (92_180, 0.9594));
+    assert!(f.replay_s > 92_180.0 / 2.0 / 50_000.0);
+    // Then 0.413375 s of catch-up: downtime + replay + catch-up = 1.6549981 + 0.9594 +
+    // 0.413375 = the recovery, 3.0277731 s.
+    assert_eq!((f.catch_up_s, f.recovery_s), (0.413375, 3.0277731));
 }
 
 #[test]
