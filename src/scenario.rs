@@ -16,6 +16,7 @@
 
 /// Flink's defaults, one table: every absent key's value and the Flink option it mirrors.
 pub mod defaults;
+mod hints;
 mod locate;
 mod overrides;
 mod raw;
