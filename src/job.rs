@@ -97,6 +97,8 @@ pub(crate) struct Job {
     pub counters: Throughput,
     /// Armed failures injected by data: (task, global partition, offset).
     pub traps: Vec<(TaskId, u32, u64)>,
+    /// Per global partition, the sink subtasks its records reach.
+    pub sinks_of_partition: Vec<Vec<TaskId>>,
 }
 
 impl Job {
@@ -106,7 +108,7 @@ impl Job {
         let topo = topology::build(sc);
         let log = source::Log::new(sc);
         let np = log.partitions();
-        Job {
+        let mut job = Job {
             running: 0,
             tasks: topo.tasks,
             chans: topo.chans,
@@ -121,7 +123,28 @@ impl Job {
                 && !ctx.has_bug(Bug::NoAlignment),
             counters: Throughput::default(),
             traps: Vec::new(),
+            sinks_of_partition: Vec::new(),
+        };
+        job.sinks_of_partition = (0..np as u32).map(|gp| job.reachable_sinks(gp)).collect();
+        job
+    }
+
+    /// The sink subtasks downstream of the source subtask that reads partition `gp`.
+    fn reachable_sinks(&self, gp: u32) -> Vec<TaskId> {
+        let reads = |t: &Task| matches!(&t.role, task::Role::Source { partitions, .. } if partitions.contains(&gp));
+        let mut seen = vec![false; self.tasks.len()];
+        let mut stack: Vec<TaskId> = self.tasks_where(reads);
+        while let Some(t) = stack.pop() {
+            if std::mem::replace(&mut seen[t], true) {
+                continue;
+            }
+            let outs = self.tasks[t].outputs.iter().flat_map(|o| o.chans.iter());
+            stack.extend(outs.map(|&ch| self.chans[ch].to));
         }
+        self.tasks_where(|t| t.role == task::Role::Sink)
+            .into_iter()
+            .filter(|&s| seen[s])
+            .collect()
     }
 
     /// True when `task` still runs the attempt an event was scheduled for.
@@ -170,13 +193,11 @@ impl Job {
     }
 
     /// How far the sinks have processed global partition `gp`: one past the highest
-    /// offset, taken at the sink subtask that is furthest behind among those that
-    /// have processed any of it (a sink the partition never reaches does not count).
+    /// offset, taken at the sink subtask furthest behind among those the partition's
+    /// records reach.
     pub fn sink_frontier(&self, gp: u32) -> u64 {
-        (self.tasks.iter())
-            .filter(|t| t.role == task::Role::Sink)
-            .map(|t| t.state.frontier[gp as usize])
-            .filter(|&f| f > 0)
+        (self.sinks_of_partition[gp as usize].iter())
+            .map(|&s| self.tasks[s].state.frontier[gp as usize])
             .min()
             .unwrap_or(0)
     }
@@ -195,12 +216,13 @@ impl Job {
     }
 
     /// Empties a channel: the open buffer, output queue, wire and input queue;
-    /// credit returned, blocks lifted, the channel out of its receiver's queue of
+    /// its kind (local or remote) follows its ends' placement; credit returned, blocks lifted, the channel out of its receiver's queue of
     /// channels with data, and the epoch bumped so that events in flight are dropped.
     pub fn reset_channel(&mut self, ch: ChanId, now: crate::time::SimTime) {
+        let remote = self.placed_remote(ch);
         let c = &mut self.chans[ch];
         let epoch = c.epoch + 1;
-        *c = channel::Channel::new(c.from, c.to, c.gate, c.slot, c.remote);
+        *c = channel::Channel::new(c.from, c.to, c.gate, c.slot, remote);
         c.epoch = epoch;
         c.link_free = now;
         let to = c.to;

@@ -152,8 +152,8 @@ pub struct FailureRecord {
     /// Downtime R: fault to all tasks running again, seconds (-1 if never).
     pub downtime_s: f64,
     /// Replay: from all tasks running again until the replayed records are processed:
-    /// for every source partition the restore rewound, a sink has processed its
-    /// records up to the offset the sources had reached before the failure (their
+    /// for every source partition the restore rewound, every sink subtask it reaches
+    /// has processed its records up to the offset the sources had reached before the failure (their
     /// high-water mark; `records_replayed` counts those records); ends at the recovery
     /// if that comes first, seconds (-1 if never).
     pub replay_s: f64,

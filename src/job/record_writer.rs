@@ -119,9 +119,14 @@ impl Job {
         }
     }
 
-    /// Flushes every output channel of `task` now; an armed flusher timer is dropped.
+    /// Flushes every output channel of `task` now; an armed flusher timer is dropped
+    /// (and a caught-up source that waited for it is woken by its next pump).
     pub fn flush_task(&mut self, ctx: &mut Ctx, task: TaskId) {
-        self.tasks[task].flush_scheduled = false;
+        let t = &mut self.tasks[task];
+        if t.flush_scheduled && t.wake_at == Some(t.flush_at) {
+            t.wake_at = None;
+        }
+        t.flush_scheduled = false;
         for e in 0..self.tasks[task].outputs.len() {
             for i in 0..self.tasks[task].outputs[e].chans.len() {
                 let ch = self.tasks[task].outputs[e].chans[i];

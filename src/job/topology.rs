@@ -10,7 +10,7 @@
 use super::Job;
 use super::channel::Channel;
 use super::task::{Costs, Inputs, KeyedState, OutEdge, Role, Status, Task, Work};
-use crate::event::TaskId;
+use crate::event::{ChanId, TaskId};
 use crate::scenario::{Partitioning, Scenario, VertexKind};
 use std::collections::VecDeque;
 
@@ -25,16 +25,28 @@ pub(crate) struct Topology {
 }
 
 impl Job {
-    /// Places `task` on TaskManager `tm`: every channel touching it is remote
-    /// exactly when its two ends are on different TaskManagers.
+    /// Places `task` on TaskManager `tm`. A channel touching it becomes remote
+    /// exactly when its two ends are on different TaskManagers, at once if it is
+    /// empty, else when it is reset (what it still holds went over the old kind of
+    /// channel and dies with the failover).
     pub fn place(&mut self, task: TaskId, tm: u32) {
         self.tasks[task].tm = tm;
         let t = &self.tasks[task];
         let outs = t.outputs.iter().flat_map(|o| o.chans.iter());
         for &ch in t.inputs.chans.iter().chain(outs) {
-            let c = &mut self.chans[ch];
-            c.remote = self.tasks[c.from].tm != self.tasks[c.to].tm;
+            let c = &self.chans[ch];
+            let empty =
+                !c.buffer_open() && c.out_q.is_empty() && c.wire.is_empty() && c.in_q.is_empty();
+            if empty {
+                self.chans[ch].remote = self.placed_remote(ch);
+            }
         }
+    }
+
+    /// True when the two ends of `ch` are placed on different TaskManagers.
+    pub(super) fn placed_remote(&self, ch: ChanId) -> bool {
+        let c = &self.chans[ch];
+        self.tasks[c.from].tm != self.tasks[c.to].tm
     }
 }
 

@@ -1,8 +1,8 @@
 //! The end of replay and of recovery, checked after every source read, every
 //! buffer a sink processes and every sample once every task runs. The replay
 //! is over when the replayed records are processed: for every source
-//! partition rewound by the failure's restore, a sink has processed that
-//! partition's records up to its high-water mark (the records the sources had
+//! partition rewound by the failure's restore, every sink subtask it reaches
+//! has processed that partition's records up to its high-water mark (the records the sources had
 //! read before the failure); the failure
 //! has caught up once the total source lag is back within
 //! `recovery.caught-up-lag` records of its level when the failure struck. A

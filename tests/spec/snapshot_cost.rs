@@ -75,12 +75,15 @@ fn async_and_end_to_end_durations_equal_the_hand_calculation() {
     assert_eq!(c.duration_s, 0.06945);
     assert_eq!(c.state_bytes, 1_000_000 + 2 * 16 + 2 * 128);
     // Every later checkpoint is the same (nothing in flight, the state stays full):
-    // triggers at 10.5, 20.5, 30.5 and 40.5 s, the last the final one of the drained job.
+    // triggers at 10.5, 20.5 and 30.5 s, and at 40 s the final one, requested when the
+    // input ends (the job's duration).
     let later: Vec<f64> = (r.checkpoints.iter())
         .filter(|c| c.id >= 2)
         .map(|c| c.duration_s)
         .collect();
     assert_eq!(later, [0.06945; 4]);
+    let triggers: Vec<f64> = (r.checkpoints.iter()).map(|c| c.trigger_s).collect();
+    assert_eq!(triggers, [0.5, 10.5, 20.5, 30.5, 40.0]);
 }
 
 #[test]
