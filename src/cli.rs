@@ -1,7 +1,7 @@
 //! The command line: clap definitions ([`Cli`]) and [`execute`], which runs
 //! a subcommand ([`commands`]) and returns a [`CliError`] for the binary to
 //! print once and map to an exit code ([`CliError::exit_code`]: 0 success,
-//! 1 a check failed, 2 bad input).
+//! 1 a check failed, 2 bad input, 3 a run's job FAILED).
 //!
 //! The only room that prints and reads arguments; it calls every other room
 //! and none calls it.
@@ -27,6 +27,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate one scenario: print a summary and write results and a timeline chart.
+    /// Exits 1 if the job's delivery guarantee was violated, 3 if the job FAILED (its
+    /// restart strategy gave up; results are still written), 2 for bad input.
     Run(RunArgs),
     /// Property-test exactly-once output over random cases (or random faults on a
     /// scenario), optionally with an injected protocol bug; shrink any failure to a

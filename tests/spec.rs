@@ -36,6 +36,8 @@ mod region_vs_full_failover;
 mod replay_phase;
 #[path = "spec/restart_backoff_flink.rs"]
 mod restart_backoff_flink;
+#[path = "spec/restart_strategy_names.rs"]
+mod restart_strategy_names;
 #[path = "spec/sink_guarantees.rs"]
 mod sink_guarantees;
 #[path = "spec/snapshot_cost.rs"]

@@ -100,10 +100,10 @@ fn verdict(result: &RunResult) -> Result<(), CliError> {
         return Err(CliError::InvariantsViolated(violations.collect()));
     }
     if s.job_status == JobStatus::Failed {
-        println!(
-            "job FAILED: {}",
-            s.failure_cause.as_deref().unwrap_or("unknown cause")
-        );
+        let cause = s.failure_cause.as_deref().unwrap_or("unknown cause");
+        return Err(CliError::JobFailed {
+            cause: cause.to_string(),
+        });
     }
     Ok(())
 }

@@ -14,6 +14,9 @@ use std::path::PathBuf;
 const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code of bad input: a scenario, a file or a folder that cannot be used.
 const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code of a run whose job ended FAILED (its restart strategy gave up), as
+/// `flink run` ends non-zero when the job fails.
+const EXIT_JOB_FAILED: u8 = 3;
 
 /// Why a subcommand did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +92,13 @@ pub enum CliError {
     /// A run broke named protocol invariants.
     #[error("protocol invariants VIOLATED:{}", .0.iter().map(|v| format!("\n  {v}")).collect::<String>())]
     InvariantsViolated(Vec<String>),
+    /// The simulated job ended FAILED: its restart strategy gave up (`run`; the
+    /// results are written first).
+    #[error("job FAILED: {cause}")]
+    JobFailed {
+        /// Why, as the job's failure cause says.
+        cause: String,
+    },
     /// `check` found a counterexample; `unsaved` says why it could not be written, if it could not.
     #[error("a case failed the check")]
     CheckFailed {
@@ -99,12 +109,13 @@ pub enum CliError {
 
 impl CliError {
     /// The process exit code: 1 when a check failed (a run or a case broke
-    /// a guarantee or an invariant), 2 for bad input.
+    /// a guarantee or an invariant), 2 for bad input, 3 when a run's job FAILED.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::GuaranteeViolated { .. }
             | Self::InvariantsViolated(_)
             | Self::CheckFailed { .. } => EXIT_CHECK_FAILED,
+            Self::JobFailed { .. } => EXIT_JOB_FAILED,
             _ => EXIT_BAD_INPUT,
         }
     }
@@ -121,6 +132,9 @@ impl CliError {
             Self::Charts { .. } => {
                 Some("ckptsim plot expects a sweep folder with runs.csv and aggregate.csv")
             }
+            Self::JobFailed { .. } => Some(
+                "the results are written; failures.csv shows the failures the restart strategy counted ([restart] sets how many it tolerates)",
+            ),
             _ => None,
         }
     }
@@ -167,5 +181,10 @@ mod tests {
         assert_eq!(read.exit_code(), 2);
         assert_eq!(read.to_string(), "cannot read x.toml: gone");
         assert_eq!(CliError::Check("bad".into()).exit_code(), 2);
+        let job_failed = CliError::JobFailed {
+            cause: "gave up".into(),
+        };
+        assert_eq!(job_failed.exit_code(), 3);
+        assert_eq!(job_failed.to_string(), "job FAILED: gave up");
     }
 }

@@ -384,17 +384,22 @@ pub struct RawRestart {
     pub failure_rate_interval: Option<SimDuration>,
 }
 
-/// `strategy = "fixed-delay" | "exponential-delay" | "failure-rate" | "none"`.
+/// `strategy = "fixed-delay" | "exponential-delay" | "failure-rate" | "none"`, with
+/// Flink's aliases for `restart-strategy.type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RawRestartKind {
-    /// Fixed delay.
+    /// Fixed delay (also `fixeddelay`).
+    #[serde(alias = "fixeddelay")]
     FixedDelay,
-    /// Exponential delay.
+    /// Exponential delay (also `exponentialdelay`).
+    #[serde(alias = "exponentialdelay")]
     ExponentialDelay,
-    /// Failure rate.
+    /// Failure rate (also `failurerate`).
+    #[serde(alias = "failurerate")]
     FailureRate,
-    /// No restart.
+    /// No restart (also `off`, `disable`).
+    #[serde(alias = "off", alias = "disable")]
     None,
 }
 

@@ -141,12 +141,13 @@ mod tests {
         let default = with("strategy = \"fixed-delay\"\n", "delay = \"2s\"\n");
         let msg = "strategy \"exponential-delay\" (the default); it belongs to fixed-delay and failure-rate";
         rejects(&default, 39, "restart.delay", msg);
-        let bad = with("strategy = \"fixed-delay\"", "strategy = \"disable\"");
+        // Flink's `disable` and `off` are aliases of `none`; `never` is nothing.
+        let bad = with("strategy = \"fixed-delay\"", "strategy = \"never\"");
         rejects(
             &bad,
             39,
             "restart.strategy",
-            "`fixed-delay`, `exponential-delay`, `failure-rate`",
+            "unknown variant `never`, expected one of `fixed-delay`, `fixeddelay`",
         );
         let mult = with(
             "strategy = \"fixed-delay\"\nattempts = 3",
