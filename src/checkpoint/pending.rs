@@ -20,6 +20,8 @@ pub(crate) struct TaskSnap {
     pub offsets: Vec<(u32, u64)>,
     /// Pre-committed transactions of a two-phase-commit sink, by checkpoint id.
     pub sink_txns: Vec<u64>,
+    /// The TaskManager the snapshot was taken on (where task-local recovery keeps its copy).
+    pub tm: u32,
 }
 
 /// A checkpoint under way.

@@ -72,6 +72,7 @@ impl Checkpointing {
             },
             state_records: t.state.records,
             state_bytes: bytes,
+            tm: t.tm,
             offsets: match &t.role {
                 Role::Source { partitions, .. } => partitions
                     .iter()

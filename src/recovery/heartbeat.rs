@@ -36,6 +36,8 @@ pub(crate) struct Tm {
     pub registered_at: SimTime,
     /// A new TaskManager is starting at this position and registers then.
     pub starting: Option<SimTime>,
+    /// When the process at this position last died (its local disk went with it).
+    pub died_at: Option<SimTime>,
 }
 
 /// The TaskManagers of the cluster and the JobManager's heartbeat loop.
@@ -92,6 +94,7 @@ impl Cluster {
                     incarnation: 0,
                     registered_at: SimTime::ZERO,
                     starting: None,
+                    died_at: None,
                 })
                 .collect(),
             phase,
@@ -105,6 +108,7 @@ impl Cluster {
             return false;
         }
         t.alive = false;
+        t.died_at = Some(ctx.now());
         let at = declared_lost_at(&ctx.sc.heartbeat, self.phase, t.registered_at, ctx.now());
         let incarnation = t.incarnation;
         ctx.push(at, Ev::TmLost { tm, incarnation });

@@ -4,7 +4,10 @@
 //! sink's recover-and-commit and abort, the state download (which shares the
 //! storage bandwidth), and then the rebuilding of the state backend from the
 //! downloaded bytes at `checkpoint.restore-speed` per subtask (the HashMap
-//! backend deserialises every entry), separate from the storage.
+//! backend deserialises every entry), separate from the storage. With
+//! task-local recovery (`state.local-recovery`) a task that restarts in the
+//! TaskManager that took its snapshot, alive since, reads the local copy at
+//! `state.local-disk-speed` instead of downloading it.
 
 use super::Recovery;
 use crate::checkpoint::pending::TaskSnap;
@@ -64,7 +67,13 @@ impl Recovery {
         let latest = ckpt.coord.latest_id();
         ckpt.sinks.recover(ctx, job, latest, task, &snap.sink_txns);
         let bytes = snap.state_bytes;
-        if bytes > INLINE_STATE_BYTES {
+        if bytes > INLINE_STATE_BYTES && self.has_local_copy(ctx, job, task, &snap, restored) {
+            // Task-local recovery: the TaskManager's own copy, read from its disk.
+            let disk = ctx.sc.state.local_disk_bytes_per_s as u128;
+            let read = (bytes as u128 * NS_PER_S as u128).div_ceil(disk) as u64;
+            let at = now + SimDuration(read) + rebuild_time(ctx, bytes);
+            ctx.push(at, Ev::Restored { task, attempt });
+        } else if bytes > INLINE_STATE_BYTES {
             let id = storage.create(
                 bytes,
                 Owner::Restore {
@@ -77,6 +86,24 @@ impl Recovery {
         } else {
             self.downloaded(ctx, task, attempt, bytes);
         }
+    }
+
+    /// True when task-local recovery is on and `task` restarts in the TaskManager
+    /// that took its snapshot, which has not died since (its disk keeps the copy).
+    fn has_local_copy(
+        &self,
+        ctx: &Ctx,
+        job: &Job,
+        task: TaskId,
+        snap: &TaskSnap,
+        restored: Option<(u64, crate::time::SimTime)>,
+    ) -> bool {
+        let Some((_, trigger)) = restored else {
+            return false;
+        };
+        let tm = job.tasks[task].tm;
+        let died = self.cluster.tms[tm as usize].died_at;
+        ctx.sc.state.local_recovery && snap.tm == tm && died.is_none_or(|d| d < trigger)
     }
 
     /// A task has its state's `bytes` (downloaded, or inline in the checkpoint

@@ -302,6 +302,20 @@ pub const RESTART_STRATEGY: Setting<RestartStrategy> = Setting::flink(
     },
 );
 
+// ---- [state] ----
+
+/// Task-local recovery: a secondary copy of each snapshot on the TaskManager's disk,
+/// read on a restart in the same TaskManager: off, as in Flink.
+pub const LOCAL_RECOVERY: Setting<bool> = Setting::flink(
+    "state.local-recovery",
+    "execution.state-recovery.from-local",
+    false,
+);
+/// Reading a local snapshot copy from the TaskManager's disk: 500 MB/s, ckptsim's
+/// estimate for a local SSD (Flink publishes no figure).
+pub const LOCAL_DISK_SPEED_BYTES_PER_S: Setting<u64> =
+    Setting::model("state.local-disk-speed", 500_000_000);
+
 // ---- [recovery], [faults] and [output]: ckptsim's model, no Flink options ----
 
 /// From a task's exception to the JobManager handling it.
@@ -391,6 +405,8 @@ mod tests {
             set(SLOTS_PER_TASKMANAGER),
             set(TASKMANAGER_STARTUP),
             "cluster.resource-manager=active".into(),
+            format!("state.local-recovery={}", LOCAL_RECOVERY.value),
+            set(LOCAL_DISK_SPEED_BYTES_PER_S),
             set(SLOT_REQUEST_TIMEOUT),
             set(RPC_LATENCY),
             set(HEARTBEAT_INTERVAL),

@@ -81,6 +81,8 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "restart.max-failures-per-interval" => ("the failures allowed per interval", "max-failures-per-interval = 3"),
         "restart.failure-rate-interval" => ("the window for counting failures", "failure-rate-interval = \"1min\""),
         "recovery.failure-report-delay" | "recovery.connection-loss-detection" | "recovery.cancel" | "recovery.deploy" => ("a duration", "deploy = \"500ms\""),
+        "state.local-recovery" => ("true to restore from the TaskManager's local copy of a snapshot when a task restarts there", "local-recovery = true"),
+        "state.local-disk-speed" => ("the speed of reading a local snapshot copy", "local-disk-speed = \"500MB/s\""),
         "recovery.deploy-spread" => ("the relative spread of each task's deployment time, from 0 (all equal) to below 1", "deploy-spread = 0.2"),
         "recovery.caught-up-lag" => ("the source lag in records above its pre-failure level that still counts as caught up", "caught-up-lag = 100"),
         "faults.scripted.at" => ("the time the fault strikes", "at = \"3min\""),

@@ -44,6 +44,9 @@ pub struct RawScenario {
     /// `[restart]`.
     #[serde(default)]
     pub restart: RawRestart,
+    /// `[state]`.
+    #[serde(default)]
+    pub state: RawStateBackend,
     /// `[recovery]`.
     #[serde(default)]
     pub recovery: RawRecovery,
@@ -401,6 +404,16 @@ pub enum RawRestartKind {
     /// No restart (also `off`, `disable`).
     #[serde(alias = "off", alias = "disable")]
     None,
+}
+
+/// `[state]`: the state backend's options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawStateBackend {
+    /// Task-local recovery.
+    pub local_recovery: Option<bool>,
+    /// Reading a local snapshot copy.
+    pub local_disk_speed: Option<Bandwidth>,
 }
 
 /// `[recovery]`.

@@ -30,6 +30,8 @@ pub struct Scenario {
     pub restart: RestartStrategy,
     /// Which tasks restart on a failure.
     pub failover: FailoverStrategy,
+    /// The state backend's options (task-local recovery).
+    pub state: StateConfig,
     /// Durations of the recovery steps that are not derived from other settings.
     pub recovery: RecoveryConfig,
     /// Scripted and stochastic faults.
@@ -340,6 +342,16 @@ pub enum FailoverStrategy {
     Region,
     /// Restart every task.
     Full,
+}
+
+/// The state backend's options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateConfig {
+    /// Task-local recovery: a restart in the TaskManager that took the snapshot reads
+    /// its local copy instead of downloading it.
+    pub local_recovery: bool,
+    /// Speed of reading a local snapshot copy, bytes/s.
+    pub local_disk_bytes_per_s: u64,
 }
 
 /// Durations of recovery steps.

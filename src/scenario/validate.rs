@@ -185,6 +185,12 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
             0,
         )?,
     };
+    let s = &raw.state;
+    let disk = (s.local_disk_speed).map_or(defaults::LOCAL_DISK_SPEED_BYTES_PER_S.value, |b| b.0);
+    let state = StateConfig {
+        local_recovery: s.local_recovery.unwrap_or(defaults::LOCAL_RECOVERY.value),
+        local_disk_bytes_per_s: nonzero(disk, "state.local-disk-speed")?,
+    };
     let faults = faults::faults(&raw.faults, &job, &cluster)?;
     let period = raw
         .output
@@ -209,6 +215,7 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
         heartbeat,
         restart,
         failover,
+        state,
         recovery,
         faults,
         output,
