@@ -27,6 +27,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate one scenario: print a summary and write results and a timeline chart.
+    ///
     /// Exits 1 if the job's delivery guarantee was violated, 3 if the job FAILED (its
     /// restart strategy gave up; results are still written), 2 for bad input.
     Run(RunArgs),
