@@ -143,9 +143,6 @@ impl Job {
         if !t.flush_scheduled || t.flush_at != at {
             return false;
         }
-        if self.tasks[task].wake_at.is_some_and(|w| w <= at) {
-            self.tasks[task].wake_at = None;
-        }
         let read = self.emit_arrived(ctx, task);
         self.flush_task(ctx, task);
         self.to_pump.push(task);

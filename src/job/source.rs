@@ -186,12 +186,38 @@ impl Job {
             return;
         }
         let hi = lo + n;
+        self.advance_read(gp, lo, hi);
+        let k = ctx.sc.job.max_parallelism;
+        self.emit(ctx, task, &[Segment::full(gp, lo, hi, k)]);
+    }
+
+    /// Partition `gp` has been read from its offset `lo` up to `hi`: the offset and
+    /// high-water mark move there and the records count as read.
+    fn advance_read(&mut self, gp: u32, lo: u64, hi: u64) {
         self.offsets[gp as usize] = hi;
         let hw = &mut self.high_water[gp as usize];
         *hw = (*hw).max(hi);
-        self.counters.source_records += n;
-        let k = ctx.sc.job.max_parallelism;
-        self.emit(ctx, task, &[Segment::full(gp, lo, hi, k)]);
+        self.counters.source_records += hi - lo;
+    }
+
+    /// What an idle source that is not backpressured has read, one by one as the
+    /// records arrived, while it waited for data: (partition, offset, records
+    /// appended by now) per partition; nothing for a busy or backpressured task.
+    fn arrived(&self, ctx: &Ctx, task: TaskId) -> Vec<(u32, u64, u64)> {
+        let t = &self.tasks[task];
+        let Role::Source { partitions, .. } = &t.role else {
+            return Vec::new();
+        };
+        if !matches!(t.work, Work::Idle) || self.output_blocked(ctx, task) {
+            return Vec::new();
+        }
+        let now = ctx.now();
+        (partitions.iter())
+            .map(|&gp| {
+                let lo = self.offsets[gp as usize];
+                (gp, lo, self.log.appended(gp, now).max(lo))
+            })
+            .collect()
     }
 
     /// The task is cancelled (or its TaskManager died): it stops between two
@@ -201,26 +227,15 @@ impl Job {
     /// (their output dies with the task's buffers; a restore rewinds the offsets
     /// and they count as replayed).
     pub fn cancel_work(&mut self, ctx: &Ctx, task: TaskId) {
-        let now = ctx.now();
         let t = &self.tasks[task];
-        let read: Vec<(u32, u64)> = match (&t.work, &t.role) {
-            (Work::Read { gp, lo, .. }, _) => vec![(*gp, lo + t.records_read(now))],
-            (Work::Idle, Role::Source { partitions, .. })
-                if t.status == super::task::Status::Running && !self.output_blocked(ctx, task) =>
-            {
-                (partitions.iter())
-                    .map(|&gp| (gp, self.log.appended(gp, now)))
-                    .collect()
-            }
+        let read = match t.work {
+            Work::Read { gp, lo, .. } => vec![(gp, lo, lo + t.records_read(ctx.now()))],
+            Work::Idle if t.status == super::task::Status::Running => self.arrived(ctx, task),
             _ => Vec::new(),
         };
         self.tasks[task].work = Work::Idle;
-        for (gp, hi) in read {
-            let off = &mut self.offsets[gp as usize];
-            self.counters.source_records += hi.saturating_sub(*off);
-            *off = (*off).max(hi);
-            let hw = &mut self.high_water[gp as usize];
-            *hw = (*hw).max(hi);
+        for (gp, lo, hi) in read {
+            self.advance_read(gp, lo, hi);
         }
     }
 
@@ -263,20 +278,10 @@ impl Job {
     /// arrived, the records that reached its partitions while it waited: they go
     /// to its open buffers now. True when there were any.
     pub(super) fn emit_arrived(&mut self, ctx: &mut Ctx, task: TaskId) -> bool {
-        let now = ctx.now();
-        let t = &self.tasks[task];
-        let Role::Source { partitions, .. } = &t.role else {
-            return false;
-        };
-        if !matches!(t.work, Work::Idle) || self.output_blocked(ctx, task) {
-            return false;
-        }
         let mut read = false;
-        for gp in partitions.clone() {
-            let lo = self.offsets[gp as usize];
-            let n = self.log.appended(gp, now).saturating_sub(lo);
-            read |= n > 0;
-            self.emit_read(ctx, task, gp, lo, n);
+        for (gp, lo, hi) in self.arrived(ctx, task) {
+            read |= hi > lo;
+            self.emit_read(ctx, task, gp, lo, hi - lo);
         }
         read
     }
