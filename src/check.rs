@@ -10,6 +10,7 @@
 //! final state equal those of the failure-free reference run.
 
 pub mod case;
+pub mod modes;
 mod shrink;
 
 use crate::metrics::{JobStatus, RunResult};

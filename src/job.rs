@@ -16,6 +16,7 @@
 //! ```
 
 pub(crate) mod channel;
+pub(crate) mod channel_state;
 pub(crate) mod record_writer;
 pub(crate) mod source;
 pub(crate) mod task;
@@ -44,8 +45,18 @@ pub(crate) struct Throughput {
 /// What a task's step hands to the room that owns the rule (see the module doc).
 #[derive(Clone, Debug)]
 pub(crate) enum Signal {
-    /// A source took a checkpoint trigger from its mailbox.
-    SourceTrigger { task: TaskId, ckpt: u64 },
+    /// A task took a checkpoint action from its mailbox: a source's trigger, or the
+    /// snapshot of an unaligned checkpoint whose first barrier came.
+    Trigger { task: TaskId, ckpt: u64 },
+    /// An unaligned barrier reached `task` on input channel `slot` (channel `ch`).
+    PriorityBarrier {
+        task: TaskId,
+        slot: usize,
+        ch: ChanId,
+        ckpt: u64,
+    },
+    /// A task has processed its recovered input channel state: it runs.
+    InputRecovered { task: TaskId },
     /// A task took a barrier from input channel `slot` (channel `ch`).
     Barrier {
         task: TaskId,

@@ -52,6 +52,9 @@ pub struct CheckpointRecord {
     pub state_bytes: u64,
     /// Bytes of in-flight data persisted (unaligned checkpoints; 0 when aligned).
     pub persisted_inflight_bytes: u64,
+    /// Bytes the tasks processed between their first and last barrier (Flink's
+    /// "processed data during alignment"), summed over subtasks.
+    pub processed_in_alignment_bytes: u64,
     /// How it ended.
     pub outcome: CheckpointOutcome,
 }

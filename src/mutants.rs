@@ -23,11 +23,15 @@ pub enum Bug {
     NoStateRestore,
     /// Tasks acknowledge before their state upload has finished.
     AckBeforeUpload,
+    /// Unaligned checkpoints do not persist the in-flight data the barriers overtook.
+    UnalignedNoChannelState,
+    /// Recovery from an unaligned checkpoint does not replay the persisted in-flight data.
+    UnalignedNoChannelRestore,
 }
 
 impl Bug {
     /// Every mutant, in a stable order.
-    pub const ALL: [Bug; 7] = [
+    pub const ALL: [Bug; 9] = [
         Bug::NoAlignment,
         Bug::CommitBeforeComplete,
         Bug::RestoreLatestTriggered,
@@ -35,6 +39,8 @@ impl Bug {
         Bug::NoSinkAbort,
         Bug::NoStateRestore,
         Bug::AckBeforeUpload,
+        Bug::UnalignedNoChannelState,
+        Bug::UnalignedNoChannelRestore,
     ];
 
     /// The name used on the command line.
@@ -47,6 +53,8 @@ impl Bug {
             Bug::NoSinkAbort => "no-sink-abort",
             Bug::NoStateRestore => "no-state-restore",
             Bug::AckBeforeUpload => "ack-before-upload",
+            Bug::UnalignedNoChannelState => "unaligned-no-channel-state",
+            Bug::UnalignedNoChannelRestore => "unaligned-no-channel-restore",
         }
     }
 
@@ -68,6 +76,12 @@ impl Bug {
             }
             Bug::NoStateRestore => "operators restart with empty state",
             Bug::AckBeforeUpload => "tasks acknowledge before their state upload has finished",
+            Bug::UnalignedNoChannelState => {
+                "unaligned checkpoints do not persist the in-flight data their barriers overtook"
+            }
+            Bug::UnalignedNoChannelRestore => {
+                "recovery from an unaligned checkpoint does not replay the persisted in-flight data"
+            }
         }
     }
 }

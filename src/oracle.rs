@@ -32,6 +32,10 @@ pub struct SinkOutput {
     pub in_commit_order: Vec<Vec<Segment>>,
     /// Per partition: how many copies the sink must hold (paths from its source to the sink; 1 if absent).
     pub copies: BTreeMap<u32, u32>,
+    /// Records the checkpoint the output must reach holds as in-flight data (an
+    /// unaligned checkpoint's channel state, once per path to the sink): they
+    /// need not be committed yet, and are not lost.
+    pub in_flight: Vec<Segment>,
 }
 
 /// The oracle's findings over all sinks.
@@ -108,7 +112,11 @@ fn check_sink(s: &SinkOutput, k: u32, v: &mut Verdict) {
         let copies = s.copies.get(&p).copied().unwrap_or(1) as u64;
         let segs = by_partition.remove(&p).unwrap_or_default();
         let mut bounds: Vec<u32> = vec![0, k];
-        for seg in &segs {
+        for seg in segs
+            .iter()
+            .copied()
+            .chain(s.in_flight.iter().filter(|g| g.partition == p))
+        {
             bounds.push(seg.kg_lo);
             bounds.push(seg.kg_hi);
         }
@@ -168,24 +176,32 @@ fn check_cell(s: &SinkOutput, segs: &[&Segment], cell: Cell, k: u32, v: &mut Ver
         copies,
         limit,
     } = cell;
-    // Coverage depth along the offsets: +1 where a committed range starts, -1 where it ends.
-    let mut edges: Vec<(u64, i64)> = vec![(0, 0), (end, 0)];
-    for seg in segs.iter().filter(|seg| seg.kg_lo <= g0 && g1 <= seg.kg_hi) {
-        edges.push((seg.lo, 1));
-        edges.push((seg.hi, -1));
+    // Coverage depth along the offsets: +1 where a committed range starts, -1 where
+    // it ends; the same for the records held in flight (they only excuse a loss).
+    let mut edges: Vec<(u64, i64, i64)> = vec![(0, 0, 0), (end, 0, 0)];
+    let covers = |seg: &Segment| seg.partition == p && seg.kg_lo <= g0 && g1 <= seg.kg_hi;
+    for seg in segs.iter().filter(|seg| covers(seg)) {
+        edges.push((seg.lo, 1, 0));
+        edges.push((seg.hi, -1, 0));
+    }
+    for seg in s.in_flight.iter().filter(|seg| covers(seg)) {
+        edges.push((seg.lo, 0, 1));
+        edges.push((seg.hi, 0, -1));
     }
     edges.sort_unstable();
     let count = |a: u64, b: u64| count_range(p, a, b, g0, g1, k);
-    let mut depth = 0i64;
+    let (mut depth, mut held) = (0i64, 0i64);
     for i in 0..edges.len() {
         depth += edges[i].1;
+        held += edges[i].2;
         let (a, b) = (edges[i].0, edges.get(i + 1).map_or(edges[i].0, |e| e.0));
         if b <= a {
             continue;
         }
         let d = depth.max(0) as u64;
-        if d < copies && a < end {
-            let n = count(a, b.min(end)) * (copies - d);
+        let covered = d + held.max(0) as u64;
+        if covered < copies && a < end {
+            let n = count(a, b.min(end)) * (copies - covered);
             if n > 0 {
                 v.lost += n;
                 let what = format!(
@@ -239,6 +255,7 @@ mod tests {
             visible_limit: limit.map(|l| [(0, l)].into()),
             in_commit_order: Vec::new(),
             copies: BTreeMap::new(),
+            in_flight: Vec::new(),
         }
     }
 

@@ -177,9 +177,10 @@ impl Recovery {
     fn kill(&mut self, ctx: &mut Ctx, job: &mut Job, storage: &mut Store, task: TaskId) {
         job.cancel_work(ctx, task);
         let t = &mut job.tasks[task];
-        if t.status == Status::Running {
+        if t.status == Status::Running && !t.initializing {
             job.running -= 1;
         }
+        t.initializing = false;
         t.status = Status::Down;
         t.attempt += 1;
         self.awaiting_slot[task] = false;

@@ -125,7 +125,16 @@ impl<'a> Sim<'a> {
     fn signal(&mut self, sig: Signal) {
         let (ctx, job, ckpt) = (&mut self.ctx, &mut self.job, &mut self.ckpt);
         match sig {
-            Signal::SourceTrigger { task, ckpt: id } => ckpt.source_snapshot(ctx, job, task, id),
+            Signal::Trigger { task, ckpt: id } => {
+                ckpt.mailbox_action(ctx, job, &mut self.storage, task, id)
+            }
+            Signal::PriorityBarrier {
+                task,
+                slot,
+                ch,
+                ckpt: id,
+            } => ckpt.on_priority_barrier(ctx, job, &mut self.storage, (task, slot, ch, id)),
+            Signal::InputRecovered { task } => self.rec.task_running(ctx, job, ckpt, task),
             Signal::Barrier {
                 task,
                 slot,
@@ -197,7 +206,11 @@ impl<'a> Sim<'a> {
                     self.signal(Signal::Read);
                 }
             }
-            Ev::Arrive { ch, epoch } => job.arrive(ch, epoch),
+            Ev::Arrive { ch, epoch } => {
+                if let Some(sig) = job.arrive(ch, epoch) {
+                    self.signal(sig);
+                }
+            }
             Ev::Credit { ch, epoch } => job.credit(ctx, ch, epoch),
             Ev::Resume { ch, epoch } => job.resume(ctx, ch, epoch),
             Ev::PeriodicTrigger { gen_ } => ckpt.periodic_tick(ctx, job, gen_),

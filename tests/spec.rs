@@ -55,3 +55,5 @@ mod task_failure_recovery;
 mod timeout_escalation;
 #[path = "spec/trigger_queue.rs"]
 mod trigger_queue;
+#[path = "spec/unaligned.rs"]
+mod unaligned;

@@ -76,6 +76,8 @@ pub struct Gen {
     pub full_failover: bool,
     /// With two operators: a diamond (src → op0 → sink and src → op1 → sink) instead of a chain.
     pub diamond: bool,
+    /// Optional checkpoint modes and state settings.
+    pub modes: super::modes::Modes,
 }
 
 /// A fault of a case.
@@ -237,6 +239,7 @@ impl Gen {
             restart,
             full_failover: rng.random_bool(0.25),
             diamond: false,
+            modes: Default::default(),
         };
         if g.stages.len() == 3 && rng.random_bool(0.3) {
             g.diamond = true;
@@ -348,7 +351,7 @@ impl Gen {
         let (iv, to, mp, mc, tol) = self.checkpoint;
         let _ = writeln!(
             s,
-            "[checkpoint]\ninterval = \"{iv}ms\"\ntimeout = \"{to}ms\"\nmin-pause = \"{mp}ms\"\nmax-concurrent = {mc}\ntolerable-failed = {tol}\nmode = \"{}\"\nfirst-trigger = \"{}\"\n",
+            "[checkpoint]\ninterval = \"{iv}ms\"\ntimeout = \"{to}ms\"\nmin-pause = \"{mp}ms\"\nmax-concurrent = {mc}\ntolerable-failed = {tol}\nmode = \"{}\"\nfirst-trigger = \"{}\"\n{}",
             if self.exactly_once {
                 "exactly-once"
             } else {
@@ -358,8 +361,10 @@ impl Gen {
                 "random-delay"
             } else {
                 "on-running"
-            }
+            },
+            self.modes.checkpoint_lines()
         );
+        s.push_str(&self.modes.state_table());
         let _ = writeln!(
             s,
             "[storage]\nlatency = \"{}ms\"\nbandwidth = {}\n\n[network]\nbuffer-timeout = \"{}ms\"\n",
@@ -378,7 +383,9 @@ impl Case {
     /// Case `index` of the run seeded `seed`: a generated job, 10 to 60 s, 0 to 3 faults.
     pub fn generated(seed: u64, index: u64) -> Case {
         let mut rng = rng_stream(seed, &format!("check/case/{index}"));
-        let g = Gen::random(&mut rng);
+        let mut g = Gen::random(&mut rng);
+        let (_, _, _, max_concurrent, _) = g.checkpoint;
+        g.modes = super::modes::Modes::random(seed, index, g.exactly_once, max_concurrent);
         let duration_ms = rng.random_range(10..=60u64) * 1000;
         let targets = g.vertices();
         let tms = g.taskmanagers;

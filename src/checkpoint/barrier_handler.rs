@@ -26,6 +26,17 @@ pub(crate) struct Align {
     pub first: SimTime,
 }
 
+impl Align {
+    /// An alignment over `n_inputs` channels whose first barrier came at `now`.
+    pub fn new(n_inputs: usize, now: SimTime) -> Align {
+        Align {
+            seen: vec![false; n_inputs],
+            count: 0,
+            first: now,
+        }
+    }
+}
+
 /// A task's checkpoint state: alignments under way and its last snapshot.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TaskCheckpoint {
@@ -37,6 +48,12 @@ pub(crate) struct TaskCheckpoint {
     pub sync_started: SimTime,
     /// Bytes of the snapshot being taken.
     pub snap_bytes: u64,
+    /// Bytes the task had processed when the alignment under way began.
+    pub processed_at_first: u64,
+    /// Unaligned: the checkpoint whose upload waits for the last barriers.
+    pub upload_waiting: Option<u64>,
+    /// Unaligned: the complete input channel state of a checkpoint, until its upload takes it.
+    pub in_state: (u64, super::unaligned::ChannelState),
 }
 
 impl Checkpointing {
@@ -72,11 +89,12 @@ impl Checkpointing {
             p.note_start(now);
         }
         let ch = job.tasks[task].inputs.chans[slot];
-        let a = self.tasks[task].align.entry(ckpt).or_insert_with(|| Align {
-            seen: vec![false; n_inputs],
-            count: 0,
-            first: now,
-        });
+        if !self.tasks[task].align.contains_key(&ckpt) {
+            self.tasks[task].processed_at_first = job.tasks[task].processed_bytes;
+        }
+        let a = (self.tasks[task].align)
+            .entry(ckpt)
+            .or_insert_with(|| Align::new(n_inputs, now));
         if !a.seen[slot] {
             a.seen[slot] = true;
             a.count += 1;
@@ -88,11 +106,13 @@ impl Checkpointing {
             let first = a.first;
             // Done; like Flink's barrier tracker, older checkpoints still tracked here are dropped.
             self.tasks[task].align.retain(|&id, _| id > ckpt);
+            let processed = job.tasks[task].processed_bytes - self.tasks[task].processed_at_first;
             if let Some(p) = self.coord.pending.get_mut(&ckpt) {
                 p.align_max = p.align_max.max(now.since(first));
+                p.processed_in_alignment += processed;
             }
             job.broadcast_barrier(ctx, task, ckpt);
-            self.take_snapshot(ctx, job, task, ckpt);
+            self.take_snapshot(ctx, job, task, ckpt, Vec::new());
         }
     }
 
@@ -100,15 +120,28 @@ impl Checkpointing {
     /// `ckpt`; barriers of that checkpoint that come later are ignored.
     pub fn abort_at_task(&mut self, ctx: &mut Ctx, job: &mut Job, task: TaskId, ckpt: u64) {
         let t = &mut self.tasks[task];
-        if ckpt <= t.last_snapshot {
+        let collecting = t.align.contains_key(&ckpt);
+        if ckpt <= t.last_snapshot && !collecting {
             return;
         }
         job.tasks[task].mailbox.retain(|&c| c != ckpt);
+        t.last_snapshot = t.last_snapshot.max(ckpt);
         let was_aligning = t.align.remove(&ckpt).is_some();
-        t.last_snapshot = ckpt;
         t.align.retain(|&id, _| id > ckpt);
+        if t.upload_waiting == Some(ckpt) || (was_aligning && ctx.sc.checkpoint.unaligned) {
+            // Unaligned: stop persisting channel state; the snapshot's upload will not start.
+            self.drop_unaligned(job, task);
+        }
         if was_aligning && job.barrier_blocks {
             job.unblock_inputs(ctx, task);
         }
+    }
+
+    /// Forgets what `task` was doing for checkpoints (it was cancelled).
+    pub fn forget_task(&mut self, task: TaskId) {
+        let t = &mut self.tasks[task];
+        t.align.clear();
+        t.upload_waiting = None;
+        t.in_state = (0, Vec::new());
     }
 }

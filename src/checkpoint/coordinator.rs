@@ -50,6 +50,9 @@ pub(crate) struct Coordinator {
     pub latest: Option<Completed>,
     /// Source offsets (per global partition) of every completed checkpoint, for the oracle.
     pub ckpt_offsets: BTreeMap<u64, Vec<u64>>,
+    /// Per completed unaligned checkpoint: the records its channel state holds, with
+    /// the vertex whose input they are (part of the checkpoint, not yet output).
+    pub ckpt_in_flight: BTreeMap<u64, Vec<(usize, crate::data::Segment)>>,
     /// Generation of the periodic timer; ticks of older generations are stale.
     sched_gen: u64,
     /// Periodic triggering is on (all tasks run).
@@ -78,6 +81,7 @@ impl Coordinator {
             pending: BTreeMap::new(),
             latest: None,
             ckpt_offsets: BTreeMap::new(),
+            ckpt_in_flight: BTreeMap::new(),
             sched_gen: 0,
             sched_active: false,
             requests: RequestDecider::new(
@@ -224,7 +228,9 @@ impl Checkpointing {
             ctx.violate(Invariant::CheckpointIdsGrow, what);
         }
         let n = job.tasks.len();
-        co.pending.insert(id, Pending::new(id, now, n));
+        let mut p = Pending::new(id, now, n);
+        p.unaligned = ctx.sc.checkpoint.unaligned && !job.drained();
+        co.pending.insert(id, p);
         ctx.push(now + ctx.sc.checkpoint.timeout, Ev::Expire { ckpt: id });
         let at = now + ctx.sc.cluster.rpc_latency;
         for task in 0..n {
@@ -267,6 +273,7 @@ impl Checkpointing {
         p.async_max = p.async_max.max(async_d);
         if let Some(s) = &p.snaps[task] {
             p.state_bytes += s.state_bytes;
+            p.inflight_bytes += s.inflight_bytes;
         }
         if p.n_acked == p.acked.len() && !p.metadata_started {
             p.metadata_started = true;
@@ -307,7 +314,8 @@ impl Checkpointing {
         let now = ctx.now();
         let at = now + ctx.sc.cluster.rpc_latency;
         for task in 0..job.tasks.len() {
-            if self.tasks[task].last_snapshot < ckpt {
+            let tc = &self.tasks[task];
+            if tc.last_snapshot < ckpt || tc.align.contains_key(&ckpt) {
                 let attempt = job.tasks[task].attempt;
                 ctx.push(
                     at,
@@ -333,6 +341,7 @@ impl Checkpointing {
             return;
         };
         let now = ctx.now();
+        let unaligned = p.unaligned;
         self.coord
             .records
             .push(p.record(now, CheckpointOutcome::Completed));
@@ -357,12 +366,14 @@ impl Checkpointing {
             ctx.violate(Invariant::CheckpointIdsGrow, what);
         }
         let snaps: Vec<TaskSnap> = p.snaps.into_iter().map(|s| s.unwrap_or_default()).collect();
-        let is_final = now >= SimTime(0) + ctx.sc.job.duration
+        let at_end = now >= SimTime(0) + ctx.sc.job.duration
             && snaps.iter().all(|s| {
                 s.offsets
                     .iter()
                     .all(|&(gp, off)| off == job.log.final_len(gp))
             });
+        // An unaligned checkpoint may still hold in-flight data: the final one follows.
+        let is_final = at_end && !unaligned;
         let mut offs = vec![0u64; job.offsets.len()];
         for s in &snaps {
             for &(gp, off) in &s.offsets {
@@ -371,6 +382,17 @@ impl Checkpointing {
         }
         check_consistent_cut(ctx, job, ckpt, &snaps, &offs);
         self.coord.ckpt_offsets.insert(ckpt, offs);
+        if unaligned {
+            let held = (snaps
+                .iter()
+                .flat_map(|s| s.out_state.iter().chain(&s.in_state)))
+            .flat_map(|(ch, b)| {
+                let v = job.tasks[job.chans[*ch].to].vertex;
+                b.segs.iter().map(move |&seg| (v, seg))
+            })
+            .collect();
+            self.coord.ckpt_in_flight.insert(ckpt, held);
+        }
         self.coord.latest = Some(Completed {
             id: ckpt,
             trigger: p.trigger,
@@ -397,6 +419,9 @@ impl Checkpointing {
         }
         for _ in 0..queue_lookups {
             self.execute_queued(ctx, job);
+        }
+        if at_end && unaligned {
+            self.request_checkpoint(ctx, job);
         }
     }
 

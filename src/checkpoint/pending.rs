@@ -22,6 +22,13 @@ pub(crate) struct TaskSnap {
     pub sink_txns: Vec<u64>,
     /// The TaskManager the snapshot was taken on (where task-local recovery keeps its copy).
     pub tm: u32,
+    /// Unaligned: the output buffers the barrier overtook, per output channel.
+    pub out_state: Vec<(crate::event::ChanId, crate::job::channel::Buffer)>,
+    /// Unaligned: the input buffers received before each channel's barrier and
+    /// not processed before the snapshot, per input channel.
+    pub in_state: Vec<(crate::event::ChanId, crate::job::channel::Buffer)>,
+    /// Bytes of in-flight data persisted with the snapshot (output and input channel state).
+    pub inflight_bytes: u64,
 }
 
 /// A checkpoint under way.
@@ -49,8 +56,14 @@ pub(crate) struct Pending {
     pub async_max: SimDuration,
     /// State bytes acknowledged.
     pub state_bytes: u64,
+    /// In-flight bytes (channel state) acknowledged.
+    pub inflight_bytes: u64,
+    /// Bytes the tasks processed between their first and last barrier.
+    pub processed_in_alignment: u64,
     /// The metadata write has started.
     pub metadata_started: bool,
+    /// Its barriers are unaligned.
+    pub unaligned: bool,
 }
 
 impl Pending {
@@ -68,7 +81,10 @@ impl Pending {
             sync_max: SimDuration::ZERO,
             async_max: SimDuration::ZERO,
             state_bytes: 0,
+            inflight_bytes: 0,
+            processed_in_alignment: 0,
             metadata_started: false,
+            unaligned: false,
         }
     }
 
@@ -89,7 +105,8 @@ impl Pending {
             sync_s_max: self.sync_max.as_secs_f64(),
             async_s_max: self.async_max.as_secs_f64(),
             state_bytes: self.state_bytes,
-            persisted_inflight_bytes: 0,
+            persisted_inflight_bytes: self.inflight_bytes,
+            processed_in_alignment_bytes: self.processed_in_alignment,
             outcome,
         }
     }

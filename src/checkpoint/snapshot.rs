@@ -9,6 +9,7 @@
 //! distinct keys seen times the bytes per key.
 
 use super::pending::TaskSnap;
+use super::unaligned::{ChannelState, state_bytes};
 use super::{Checkpointing, INLINE_STATE_BYTES, Store};
 use crate::event::{Ctx, Ev, Owner, TaskId};
 use crate::job::Job;
@@ -23,13 +24,21 @@ const TXN_HANDLE_BYTES: u64 = 64;
 
 impl Checkpointing {
     /// A source takes its snapshot: offsets, then the barrier, then the sync phase.
-    pub fn source_snapshot(&mut self, ctx: &mut Ctx, job: &mut Job, task: TaskId, ckpt: u64) {
+    pub fn source_snapshot(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        storage: &mut Store,
+        task: TaskId,
+        ckpt: u64,
+    ) {
         let now = ctx.now();
         if let Some(p) = self.coord.pending.get_mut(&ckpt) {
             p.note_start(now);
         }
-        job.broadcast_barrier(ctx, task, ckpt);
-        self.take_snapshot(ctx, job, task, ckpt);
+        let unaligned = self.is_unaligned(ctx, ckpt);
+        let out = self.emit_barrier(ctx, job, storage, task, ckpt, unaligned);
+        self.take_snapshot(ctx, job, task, ckpt, out);
     }
 
     /// Keyed state bytes of a task after folding in its input records.
@@ -50,8 +59,16 @@ impl Checkpointing {
         base + (seen * s.bytes_per_key as f64).round() as u64
     }
 
-    /// The synchronous part of a snapshot: capture state, pre-commit, and stay busy.
-    pub(super) fn take_snapshot(&mut self, ctx: &mut Ctx, job: &mut Job, task: TaskId, ckpt: u64) {
+    /// The synchronous part of a snapshot: capture state (and, unaligned, the
+    /// output channel state `out` the barrier overtook), pre-commit, and stay busy.
+    pub(super) fn take_snapshot(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        task: TaskId,
+        ckpt: u64,
+        out: ChannelState,
+    ) {
         let now = ctx.now();
         self.tasks[task].last_snapshot = ckpt;
         let is_2pc = self.sinks.is_two_phase(ctx, job, task);
@@ -85,6 +102,13 @@ impl Checkpointing {
             } else {
                 Vec::new()
             },
+            inflight_bytes: state_bytes(&out),
+            out_state: if ctx.has_bug(Bug::UnalignedNoChannelState) {
+                Vec::new()
+            } else {
+                out
+            },
+            in_state: Vec::new(),
         };
         if let Some(p) = self.coord.pending.get_mut(&ckpt) {
             p.snaps[task] = Some(snap);
@@ -100,7 +124,8 @@ impl Checkpointing {
         job.busy(ctx, task, Work::Sync { ckpt }, sync);
     }
 
-    /// The synchronous phase ended: resume input, start the asynchronous upload.
+    /// The synchronous phase ended: resume input, start the asynchronous upload
+    /// (unaligned: once every barrier came and the input channel state is complete).
     pub fn sync_done(
         &mut self,
         ctx: &mut Ctx,
@@ -116,7 +141,32 @@ impl Checkpointing {
         };
         p.sync_max = p.sync_max.max(now.since(self.tasks[task].sync_started));
         p.async_start[task] = now;
-        let bytes = self.tasks[task].snap_bytes;
+        if self.tasks[task].align.contains_key(&ckpt) {
+            self.tasks[task].upload_waiting = Some(ckpt);
+            return;
+        }
+        self.start_upload(ctx, job, storage, task, ckpt);
+    }
+
+    /// The asynchronous phase of `task`'s snapshot for `ckpt`: its state and its
+    /// channel state go to the storage (or inline with the acknowledgement).
+    pub(super) fn start_upload(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        storage: &mut Store,
+        task: TaskId,
+        ckpt: u64,
+    ) {
+        let now = ctx.now();
+        let input = self.channel_state_of(ctx, task, ckpt);
+        let Some(snap) = (self.coord.pending.get_mut(&ckpt)).and_then(|p| p.snaps[task].as_mut())
+        else {
+            return;
+        };
+        snap.inflight_bytes += state_bytes(&input);
+        snap.in_state = input;
+        let bytes = self.tasks[task].snap_bytes + snap.inflight_bytes;
         let attempt = job.tasks[task].attempt;
         let inline = bytes <= INLINE_STATE_BYTES;
         if inline {

@@ -27,14 +27,14 @@
 //! available (Flink's queue of channels with data): a channel that still has
 //! data after a buffer was taken goes to the back of the queue.
 
-use super::Job;
+use super::{Job, Signal};
 use crate::data::Segment;
 use crate::event::{ChanId, Ctx, Ev, TaskId};
 use crate::time::{NS_PER_S, SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// A network buffer's content: provenance segments, provenance record count and bytes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Buffer {
     /// Provenance of the records in the buffer.
     pub segs: Vec<Segment>,
@@ -51,6 +51,9 @@ pub(crate) enum Item {
     Data(Buffer),
     /// A checkpoint barrier.
     Barrier(u64),
+    /// An unaligned checkpoint barrier on the wire (a priority event: it overtook
+    /// the sender's queue and is handled by the receiver the moment it arrives).
+    Priority(u64),
 }
 
 /// A channel from one subtask to one downstream subtask, both ends and the wire.
@@ -93,6 +96,11 @@ pub(crate) struct Channel {
     pub sender_blocked: bool,
     /// Bumped when the channel is reset; events of older epochs are stale.
     pub epoch: u32,
+    /// The receiver persists the data it receives on this channel as input channel
+    /// state (an unaligned checkpoint started at the receiver, this channel's barrier not yet come).
+    pub persisting: bool,
+    /// Input channel state persisted so far for the receiver's unaligned checkpoint.
+    pub spilled: Vec<Buffer>,
 }
 
 impl Channel {
@@ -117,6 +125,8 @@ impl Channel {
             blocked: false,
             sender_blocked: false,
             epoch: 0,
+            persisting: false,
+            spilled: Vec::new(),
         }
     }
 
@@ -164,7 +174,7 @@ impl Job {
                 c.out_data -= 1;
                 c.out_q.pop_front()
             }
-            Some(Item::Barrier(_)) => {
+            Some(Item::Barrier(_) | Item::Priority(_)) => {
                 // Aligned checkpoints block the subpartition behind the barrier.
                 let c = &mut self.chans[ch];
                 c.sender_blocked = self.barrier_blocks;
@@ -195,7 +205,7 @@ impl Job {
         let c = &self.chans[ch];
         match c.out_q.front() {
             Some(Item::Data(_)) => self.may_send_data(ctx, ch),
-            Some(Item::Barrier(_)) => true,
+            Some(Item::Barrier(_) | Item::Priority(_)) => true,
             None => c.flush_requested && c.pending.prov > 0 && self.may_send_data(ctx, ch),
         }
     }
@@ -220,6 +230,12 @@ impl Job {
         }
     }
 
+    /// Puts an event on a remote channel's link at once, ahead of the queued data
+    /// (an unaligned barrier: events need no credit).
+    pub(super) fn send_event(&mut self, ctx: &mut Ctx, ch: ChanId, item: Item) {
+        self.send(ctx, ch, item);
+    }
+
     /// Puts one item of a remote channel on the link, taking a receiver buffer for data.
     fn send(&mut self, ctx: &mut Ctx, ch: ChanId, item: Item) {
         let (to, gate) = (self.chans[ch].to, self.chans[ch].gate);
@@ -231,7 +247,7 @@ impl Job {
                 self.chans[ch].used += 1;
                 b.bytes
             }
-            Item::Barrier(_) => 0,
+            Item::Barrier(_) | Item::Priority(_) => 0,
         };
         let now = ctx.now();
         let c = &mut self.chans[ch];
@@ -296,8 +312,12 @@ impl Job {
             item
         } else {
             let item = self.poll_subpartition(ctx, ch).expect("readable");
-            if let Item::Data(_) = item {
+            if let Item::Data(b) = &item {
                 self.to_pump.push(self.chans[ch].from);
+                let c = &mut self.chans[ch];
+                if c.persisting {
+                    c.spilled.push(b.clone());
+                }
             }
             item
         };
@@ -309,15 +329,29 @@ impl Job {
         Some((ch, item))
     }
 
-    /// The next item on the wire reaches the receiver.
-    pub fn arrive(&mut self, ch: ChanId, epoch: u32) {
+    /// The next item on the wire reaches the receiver. Data the receiver persists
+    /// as input channel state is copied there; an unaligned barrier does not queue
+    /// behind the received data: it is returned for the receiver to handle now.
+    pub fn arrive(&mut self, ch: ChanId, epoch: u32) -> Option<Signal> {
         let c = &mut self.chans[ch];
         if c.epoch != epoch {
-            return;
+            return None;
         }
-        if let Some(item) = c.wire.pop_front() {
-            c.in_q.push_back(item);
-            self.mark_available(ch);
+        match c.wire.pop_front()? {
+            Item::Priority(ckpt) => Some(Signal::PriorityBarrier {
+                task: c.to,
+                slot: c.slot,
+                ch,
+                ckpt,
+            }),
+            item => {
+                if let (true, Item::Data(b)) = (c.persisting, &item) {
+                    c.spilled.push(b.clone());
+                }
+                c.in_q.push_back(item);
+                self.mark_available(ch);
+                None
+            }
         }
     }
 

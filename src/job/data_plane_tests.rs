@@ -57,7 +57,7 @@ fn data_bytes<'a>(items: impl Iterator<Item = &'a Item>) -> Vec<u64> {
     items
         .filter_map(|i| match i {
             Item::Data(b) => Some(b.bytes),
-            Item::Barrier(_) => None,
+            Item::Barrier(_) | Item::Priority(_) => None,
         })
         .collect()
 }

@@ -78,7 +78,7 @@ impl Job {
             pending.prov += n;
             pending.bytes = (pending.prov as f64 * bpp).round() as u64;
             if c.pending_sent + pending.bytes >= cap {
-                self.finish_buffer(ctx, ch);
+                self.finish_open_buffer(ctx, ch);
             } else if !self.tasks[task].flush_scheduled {
                 self.tasks[task].flush_scheduled = true;
                 let attempt = self.tasks[task].attempt;
@@ -98,7 +98,7 @@ impl Job {
 
     /// Finishes a channel's open buffer (full, or a barrier must follow): what was
     /// not yet sent of it joins the output queue, and the next record opens a new one.
-    fn finish_buffer(&mut self, ctx: &mut Ctx, ch: ChanId) {
+    pub(super) fn finish_open_buffer(&mut self, ctx: &mut Ctx, ch: ChanId) {
         let c = &mut self.chans[ch];
         c.pending_sent = 0;
         if c.pending.prov == 0 {
@@ -154,7 +154,7 @@ impl Job {
         for e in 0..self.tasks[task].outputs.len() {
             for i in 0..self.tasks[task].outputs[e].chans.len() {
                 let ch = self.tasks[task].outputs[e].chans[i];
-                self.finish_buffer(ctx, ch);
+                self.finish_open_buffer(ctx, ch);
                 self.chans[ch].flush_requested = false;
                 self.chans[ch].out_q.push_back(Item::Barrier(ckpt));
                 self.transmit(ctx, ch);

@@ -78,6 +78,8 @@ pub(crate) struct Inputs {
     /// Channels with data, in the order they became available (Flink's
     /// `inputChannelsWithData`).
     pub avail: VecDeque<ChanId>,
+    /// Input channel state restored from an unaligned checkpoint, processed before any new input.
+    pub recovered: VecDeque<super::channel::Buffer>,
 }
 
 /// Per-record costs and weights of a subtask, derived from the job graph.
@@ -141,6 +143,13 @@ pub(crate) struct Task {
     pub state: KeyedState,
     /// Per-record costs.
     pub cost: Costs,
+    /// Running but still processing its recovered input channel state (Flink's
+    /// INITIALIZING): not counted as running, takes no new input.
+    pub initializing: bool,
+    /// Output channel state restored from an unaligned checkpoint, sent once the task runs.
+    pub recovered_out: Vec<(ChanId, super::channel::Buffer)>,
+    /// Input bytes processed since the task was deployed.
+    pub processed_bytes: u64,
 }
 
 impl Task {
@@ -168,19 +177,29 @@ impl Job {
         if t.status != Status::Running || !matches!(t.work, Work::Idle) {
             return None;
         }
+        // Checkpoint actions run even under backpressure.
+        if let Some(ckpt) = t.mailbox.pop_front() {
+            return Some(Signal::Trigger { task, ckpt });
+        }
         if let Role::Source { .. } = t.role {
-            if let Some(ckpt) = t.mailbox.pop_front() {
-                return Some(Signal::SourceTrigger { task, ckpt });
-            }
             if !self.output_blocked(ctx, task) {
                 self.source_read(ctx, task);
             }
             return None;
         }
+        if t.initializing && t.inputs.recovered.is_empty() {
+            t.initializing = false;
+            return Some(Signal::InputRecovered { task });
+        }
         if self.output_blocked(ctx, task) {
             return None;
         }
-        let (ch, item) = self.take_input(ctx, task)?;
+        let (ch, item) = if self.tasks[task].initializing {
+            let buf = self.tasks[task].inputs.recovered.pop_front()?;
+            (usize::MAX, super::channel::Item::Data(buf))
+        } else {
+            self.take_input(ctx, task)?
+        };
         match item {
             super::channel::Item::Data(buf) => {
                 let cost = SimDuration(
@@ -189,6 +208,7 @@ impl Job {
                 self.busy(ctx, task, Work::Process { buf }, cost);
                 None
             }
+            super::channel::Item::Priority(_) => unreachable!("unaligned barriers never queue"),
             super::channel::Item::Barrier(ckpt) => Some(Signal::Barrier {
                 task,
                 slot: self.chans[ch].slot,
@@ -254,6 +274,7 @@ impl Job {
                     return Some(Signal::RecordFailure { task });
                 }
                 let t = &mut self.tasks[task];
+                t.processed_bytes += buf.bytes;
                 t.state.records += buf.prov;
                 for s in &buf.segs {
                     let f = &mut t.state.frontier[s.partition as usize];

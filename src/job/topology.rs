@@ -151,6 +151,7 @@ fn build_tasks(sc: &Scenario) -> (Vec<Task>, Vec<usize>) {
                     chans: Vec::new(),
                     floating_used: vec![0; gates],
                     avail: VecDeque::new(),
+                    recovered: VecDeque::new(),
                 },
                 outputs: Vec::new(),
                 mailbox: VecDeque::new(),
@@ -169,6 +170,9 @@ fn build_tasks(sc: &Scenario) -> (Vec<Task>, Vec<usize>) {
                     out_weight: w_out[v],
                     in_weight: w_in[v],
                 },
+                initializing: false,
+                recovered_out: Vec::new(),
+                processed_bytes: 0,
             });
         }
     }

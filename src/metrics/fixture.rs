@@ -19,6 +19,7 @@ pub(crate) fn sample_result() -> RunResult {
         async_s_max: 1.5,
         state_bytes: 64 << 20,
         persisted_inflight_bytes: 0,
+        processed_in_alignment_bytes: 0,
         outcome,
     };
     use CheckpointOutcome::*;

@@ -99,6 +99,21 @@ impl Recovery {
             return;
         }
         job.tasks[task].status = Status::Running;
+        job.to_pump.push(task);
+        if !job.restore_channel_state(ctx, task) {
+            self.task_running(ctx, job, ckpt, task);
+        }
+    }
+
+    /// A task runs (restored, and done with any recovered input channel state).
+    /// When all run, checkpointing resumes.
+    pub fn task_running(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        ckpt: &mut Checkpointing,
+        task: TaskId,
+    ) {
         job.running += 1;
         job.to_pump.push(task);
         if job.running == job.tasks.len() {

@@ -110,7 +110,7 @@ impl Recovery {
             if job.tasks[t].status != Status::Down {
                 self.kill(ctx, job, storage, t);
             }
-            ckpt.tasks[t].align.clear();
+            ckpt.forget_task(t);
             let task = &mut job.tasks[t];
             task.mailbox.clear();
             task.flush_scheduled = false;

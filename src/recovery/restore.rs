@@ -66,12 +66,20 @@ impl Recovery {
         }
         let latest = ckpt.coord.latest_id();
         ckpt.sinks.recover(ctx, job, latest, task, &snap.sink_txns);
-        let bytes = snap.state_bytes;
+        let (out, input) = if durable && !ctx.has_bug(Bug::UnalignedNoChannelRestore) {
+            (&snap.out_state[..], &snap.in_state[..])
+        } else {
+            (&[][..], &[][..])
+        };
+        job.stash_channel_state(task, out, input);
+        // The state handle and the channel state are read; only the state is rebuilt.
+        let bytes = snap.state_bytes + snap.inflight_bytes;
+        let state = snap.state_bytes;
         if bytes > INLINE_STATE_BYTES && self.has_local_copy(ctx, job, task, &snap, restored) {
             // Task-local recovery: the TaskManager's own copy, read from its disk.
             let disk = ctx.sc.state.local_disk_bytes_per_s as u128;
             let read = (bytes as u128 * NS_PER_S as u128).div_ceil(disk) as u64;
-            let at = now + SimDuration(read) + rebuild_time(ctx, bytes);
+            let at = now + SimDuration(read) + rebuild_time(ctx, state);
             ctx.push(at, Ev::Restored { task, attempt });
         } else if bytes > INLINE_STATE_BYTES {
             let id = storage.create(
@@ -79,12 +87,12 @@ impl Recovery {
                 Owner::Restore {
                     task,
                     attempt,
-                    bytes,
+                    bytes: state,
                 },
             );
             ctx.push(now + ctx.sc.storage.latency, Ev::StorageStart { id });
         } else {
-            self.downloaded(ctx, task, attempt, bytes);
+            self.downloaded(ctx, task, attempt, state);
         }
     }
 

@@ -112,6 +112,18 @@ pub const CHECKPOINT_MODE: Setting<CheckpointMode> = Setting::flink(
     "execution.checkpointing.mode",
     CheckpointMode::ExactlyOnce,
 );
+/// Unaligned checkpoints: off.
+pub const UNALIGNED: Setting<bool> = Setting::flink(
+    "checkpoint.unaligned",
+    "execution.checkpointing.unaligned.enabled",
+    false,
+);
+/// Aligned checkpoint timeout: 0 (with unaligned on, every checkpoint starts unaligned).
+pub const ALIGNED_TIMEOUT: Setting<SimDuration> = Setting::flink(
+    "checkpoint.aligned-timeout",
+    "execution.checkpointing.aligned-checkpoint-timeout",
+    SimDuration::ZERO,
+);
 /// First checkpoint when all tasks run (Flink 2.3 as observed on a local cluster).
 pub const FIRST_TRIGGER: Setting<FirstTrigger> =
     Setting::model("checkpoint.first-trigger", FirstTrigger::OnRunning);
@@ -387,6 +399,8 @@ mod tests {
             set(MAX_CONCURRENT),
             set(TOLERABLE_FAILED),
             "checkpoint.mode=exactly-once".into(),
+            format!("checkpoint.unaligned={}", UNALIGNED.value),
+            set(ALIGNED_TIMEOUT),
             "checkpoint.first-trigger=on-running".into(),
             set(SYNC_BASE),
             set(SYNC_SPEED_BYTES_PER_S),

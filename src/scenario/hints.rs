@@ -44,6 +44,8 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "checkpoint.max-concurrent" => ("the checkpoints pending at once", "max-concurrent = 1"),
         "checkpoint.tolerable-failed" => ("the failures tolerated in a row", "tolerable-failed = 0"),
         "checkpoint.mode" => ("exactly-once or at-least-once", "mode = \"exactly-once\""),
+        "checkpoint.unaligned" => ("true for unaligned checkpoints (barriers overtake buffered data, which is persisted)", "unaligned = true"),
+        "checkpoint.aligned-timeout" => ("with unaligned = true, the start delay after which a task switches from aligned to unaligned (0: always unaligned)", "aligned-timeout = \"1s\""),
         "checkpoint.first-trigger" => ("on-running or random-delay", "first-trigger = \"on-running\""),
         "checkpoint.sync-base" => ("the fixed synchronous snapshot time", "sync-base = \"1ms\""),
         "checkpoint.sync-speed" => ("the synchronous snapshot speed", "sync-speed = \"2GB/s\""),

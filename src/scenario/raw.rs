@@ -253,6 +253,10 @@ pub struct RawCheckpoint {
     pub tolerable_failed: Option<i64>,
     /// Barrier mode.
     pub mode: Option<RawMode>,
+    /// Unaligned checkpoints (Flink's `execution.checkpointing.unaligned.enabled`).
+    pub unaligned: Option<bool>,
+    /// Start aligned, switch to unaligned past this start delay.
+    pub aligned_timeout: Option<SimDuration>,
     /// First trigger rule.
     pub first_trigger: Option<RawFirstTrigger>,
     /// Fixed synchronous snapshot time.

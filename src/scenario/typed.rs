@@ -209,6 +209,12 @@ pub struct CheckpointConfig {
     pub tolerable_failed: u32,
     /// Aligned exactly-once or at-least-once barriers.
     pub mode: CheckpointMode,
+    /// Unaligned checkpoints: the first barrier overtakes the buffered data, which
+    /// is persisted with the checkpoint (exactly-once, max-concurrent 1 only).
+    pub unaligned: bool,
+    /// With `unaligned`: a checkpoint starts aligned and switches to unaligned at a
+    /// task once its start delay there passes this (0: always unaligned).
+    pub aligned_timeout: SimDuration,
     /// When the first checkpoint after (re)start fires.
     pub first_trigger: FirstTrigger,
     /// Fixed part of a task's synchronous snapshot phase.

@@ -114,6 +114,8 @@ impl Sim<'_> {
             let subtasks: Vec<usize> = (0..self.job.tasks.len())
                 .filter(|&t| self.job.tasks[t].vertex == v)
                 .collect();
+            // The checkpoint whose cut the output must reach (none when finished).
+            let mut cut = None;
             let (must, limit) = if finished {
                 let f = final_offsets.clone();
                 (
@@ -127,10 +129,22 @@ impl Sim<'_> {
                     .collect();
                 let lo = ids.iter().copied().min().unwrap_or(0);
                 let hi = ids.iter().copied().max().unwrap_or(0);
+                cut = Some(lo);
                 (offsets_of(lo), Some(offsets_of(hi)))
             } else {
+                cut = co.latest_id();
                 (offsets_of(co.latest_id().unwrap_or(0)), None)
             };
+            // Records an unaligned checkpoint holds as in-flight data are part of
+            // it and reach the sink only after a restore: once per path from the
+            // vertex whose input they are to the sink.
+            let paths = paths_to(sc, v);
+            let in_flight = (cut
+                .and_then(|c| co.ckpt_in_flight.get(&c))
+                .into_iter()
+                .flatten())
+            .flat_map(|&(u, seg)| std::iter::repeat_n(seg, paths[u] as usize))
+            .collect();
             let copies = partition_copies(sc, v, &self.job.log);
             // Flink keeps per-key order only along forward and hash edges.
             // (Two paths into one sink interleave their copies: no order either.)
@@ -164,6 +178,7 @@ impl Sim<'_> {
                 visible_limit: limit.map(|l| parts.iter().map(|&p| (p, l[p as usize])).collect()),
                 in_commit_order,
                 copies,
+                in_flight,
             });
         }
         outs
@@ -238,6 +253,19 @@ fn partition_copies(sc: &Scenario, v: usize, log: &Log) -> BTreeMap<u32, u32> {
         rank += 1;
     }
     out
+}
+
+/// Per vertex: the number of paths from it to vertex `v` in the job graph.
+fn paths_to(sc: &Scenario, v: usize) -> Vec<u32> {
+    let n = sc.job.vertices.len();
+    let mut paths = vec![0u32; n];
+    paths[v] = 1;
+    for u in (0..n).rev() {
+        for e in sc.job.edges.iter().filter(|e| e.from == u) {
+            paths[u] = paths[u].saturating_add(paths[e.to]);
+        }
+    }
+    paths
 }
 
 /// True when some path into vertex `v` crosses a rebalance edge (no order guarantee).

@@ -10,7 +10,7 @@ use ckptsim::metrics::{CheckpointOutcome, CheckpointRecord, RunResult};
 
 /// src → map (output-ratio 0.5) → sink (1,000 records/s, the bottleneck), one
 /// TaskManager: both channels local. 100-byte records in 10,000-byte buffers.
-const CHAIN: &str = r#"
+pub const CHAIN: &str = r#"
 name = "chain"
 seed = 1
 [job]
@@ -52,7 +52,7 @@ slots-per-taskmanager = 1
 
 /// src (p=2) ──rebalance──▶ sink (p=1, 1,000 records/s), two TaskManagers of one
 /// slot: src[0] → sink[0] is a local channel, src[1] → sink[0] a remote one.
-const FAN_IN: &str = r#"
+pub const FAN_IN: &str = r#"
 name = "fan-in"
 seed = 1
 [job]

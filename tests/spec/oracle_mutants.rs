@@ -56,8 +56,23 @@ fn the_clean_protocol_passes_three_hundred_random_cases() {
     //   expired and the job restarted every 7-8 s, within its failure rate (12 a minute),
     //   until the drain timeout. Now 6 and 7 complete, and the final checkpoint, requested
     //   at once at the end of input (15.07 s), completes in 41.4 ms: finished at 15.11 s.
+    //
+    // The generator now also draws unaligned checkpoints, the aligned checkpoint timeout
+    // and task-local recovery (from a stream of their own: jobs and faults are as
+    // before), and three cases moved, to 206, 64, 30:
+    // - 215 (above) with unaligned checkpoints: after its TaskManager loss the barriers
+    //   overtake the backlog, but each checkpoint now uploads up to 392,000 bytes of
+    //   in-flight data at 10 MB/s, which its 80 ms timeout does not allow: checkpoints
+    //   expire and the job fails over every 10.6 s until the drain timeout (running).
+    // - 288 (timeout 118 ms, storage latency 54 ms at 1 MB/s): its aligned checkpoints
+    //   travel inline and complete in 115 ms; unaligned ones persist 32,800 bytes of
+    //   in-flight data, over the 20 KiB inline limit, so each opens a file and expires;
+    //   the strategy gives up after 10 failovers (failed instead of finished).
+    // - 201 with local recovery: its restores read the local copy (0 s instead of 17.1 s
+    //   over 1 MB/s storage), so its checkpoint failures come faster and the strategy runs
+    //   out of attempts before the drain timeout (failed instead of running).
     assert_eq!(r.faults, 440);
-    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (208, 62, 30));
+    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (206, 64, 30));
 }
 
 /// `bug` is caught by seed 0's case `index` and shrunk to `faults` faults and a job
@@ -149,6 +164,16 @@ fn no_state_restore_is_caught() {
 fn ack_before_upload_is_caught() {
     caught(Bug::AckBeforeUpload, 0, 1, 1250);
 }
+// The unaligned bugs need a case with unaligned checkpoints, in-flight data and a
+// failure: seed 0's case 5 (unaligned, a task failure of op0[0] at 15.07 s).
+#[test]
+fn unaligned_no_channel_state_is_caught() {
+    caught(Bug::UnalignedNoChannelState, 5, 1, 1019);
+}
+#[test]
+fn unaligned_no_channel_restore_is_caught() {
+    caught(Bug::UnalignedNoChannelRestore, 5, 1, 1019);
+}
 
 /// One source subtask → keyed aggregate → sink, all parallelism 1, one
 /// TaskManager: every task has one input channel, so alignment has nothing to
@@ -186,6 +211,9 @@ fn a_bug_the_case_cannot_expose_is_not_flagged() {
         (Bug::NoSinkAbort, &eo),
         (Bug::NoStateRestore, &eo),
         (Bug::AckBeforeUpload, &eo),
+        // Aligned checkpoints hold no channel state to lose.
+        (Bug::UnalignedNoChannelState, &eo),
+        (Bug::UnalignedNoChannelRestore, &eo),
     ] {
         let r = ckptsim::sim::run_with(&text.scenario(&[]), Some(bug)).expect("run");
         assert!(

@@ -1,0 +1,55 @@
+//! The checkpoint modes and state settings a generated case may turn on
+//! (unaligned checkpoints, the aligned checkpoint timeout, task-local
+//! recovery), drawn from a stream of their own so that adding a mode leaves
+//! the rest of every case as it was.
+
+use crate::kernel::rng_stream;
+use rand::RngExt;
+
+/// Optional modes of a generated case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Modes {
+    /// `checkpoint.unaligned = true`.
+    pub unaligned: bool,
+    /// `checkpoint.aligned-timeout` in ms, with unaligned (absent: Flink's default 0).
+    pub aligned_timeout_ms: Option<u64>,
+    /// `state.local-recovery = true`.
+    pub local_recovery: bool,
+}
+
+impl Modes {
+    /// The modes of case `index` of the check seeded `seed`; unaligned only where
+    /// Flink allows it (exactly-once, max-concurrent 1).
+    pub fn random(seed: u64, index: u64, exactly_once: bool, max_concurrent: u32) -> Modes {
+        let mut rng = rng_stream(seed, &format!("check/case/{index}/modes"));
+        let unaligned = rng.random_bool(0.5) && exactly_once && max_concurrent == 1;
+        // Switching from aligned to unaligned is not modelled yet: only Flink's default 0.
+        let timeout = [None, Some(0u64), None, None, None][rng.random_range(0..5usize)];
+        Modes {
+            unaligned,
+            aligned_timeout_ms: timeout.filter(|_| unaligned),
+            local_recovery: rng.random_bool(0.3),
+        }
+    }
+
+    /// Lines for the `[checkpoint]` table.
+    pub fn checkpoint_lines(&self) -> String {
+        let mut s = String::new();
+        if self.unaligned {
+            s.push_str("unaligned = true\n");
+        }
+        if let Some(t) = self.aligned_timeout_ms {
+            s.push_str(&format!("aligned-timeout = \"{t}ms\"\n"));
+        }
+        s
+    }
+
+    /// A `[state]` table, or nothing.
+    pub fn state_table(&self) -> String {
+        if self.local_recovery {
+            "[state]\nlocal-recovery = true\n\n".into()
+        } else {
+            String::new()
+        }
+    }
+}

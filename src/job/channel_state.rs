@@ -1,0 +1,128 @@
+//! The data plane's side of unaligned checkpoints (Flink's priority events,
+//! `ChannelStatePersister` and channel-state recovery):
+//!
+//! - a task that snapshots for an unaligned checkpoint finishes its open
+//!   buffers and puts the barrier at the head of every output subpartition,
+//!   ahead of the buffers queued there; those buffers are its output channel
+//!   state (they are still sent, after the barrier). A remote barrier goes on
+//!   the wire at once (an event needs no credit); a local one reaches the
+//!   consumer at once;
+//! - a task whose unaligned checkpoint has started persists, on every input
+//!   channel whose barrier has not come yet, what it had received and not
+//!   processed when the checkpoint started and every buffer received since,
+//!   until that channel's barrier comes (input channel state);
+//! - on recovery the output channel state goes back into the subpartitions
+//!   ahead of any new output, and the input channel state is processed
+//!   before any new input.
+
+use super::channel::{Buffer, Item};
+use super::{Job, Signal};
+use crate::event::{ChanId, Ctx, TaskId};
+
+impl Job {
+    /// Sends unaligned barrier `ckpt` on every output channel of `task`, ahead of
+    /// the data queued there. Returns the output channel state (the buffers the
+    /// barrier overtook, per channel) and the signals of the local consumers,
+    /// which see the barrier at once.
+    pub fn broadcast_priority_barrier(
+        &mut self,
+        ctx: &mut Ctx,
+        task: TaskId,
+        ckpt: u64,
+    ) -> (Vec<(ChanId, Buffer)>, Vec<Signal>) {
+        let mut state = Vec::new();
+        let mut local = Vec::new();
+        for e in 0..self.tasks[task].outputs.len() {
+            for i in 0..self.tasks[task].outputs[e].chans.len() {
+                let ch = self.tasks[task].outputs[e].chans[i];
+                self.finish_open_buffer(ctx, ch);
+                let c = &mut self.chans[ch];
+                c.flush_requested = false;
+                for item in &c.out_q {
+                    if let Item::Data(b) = item {
+                        state.push((ch, b.clone()));
+                    }
+                }
+                if c.remote {
+                    self.send_event(ctx, ch, Item::Priority(ckpt));
+                } else {
+                    local.push(Signal::PriorityBarrier {
+                        task: c.to,
+                        slot: c.slot,
+                        ch,
+                        ckpt,
+                    });
+                }
+            }
+        }
+        (state, local)
+    }
+
+    /// An unaligned checkpoint starts at `task` with a barrier on `trigger`: what
+    /// every input channel received and the task has not processed is input
+    /// channel state (on `trigger`, the data ahead of the barrier); the channels
+    /// other than `trigger` go on persisting what they receive until their barrier.
+    pub fn begin_channel_state(&mut self, task: TaskId, trigger: ChanId) {
+        for i in 0..self.tasks[task].inputs.chans.len() {
+            let ch = self.tasks[task].inputs.chans[i];
+            let c = &mut self.chans[ch];
+            c.spilled.clear();
+            for item in &c.in_q {
+                if let Item::Data(b) = item {
+                    c.spilled.push(b.clone());
+                }
+            }
+            c.persisting = ch != trigger;
+        }
+    }
+
+    /// The barrier of input channel `ch` came: its input channel state is complete.
+    pub fn end_channel_state(&mut self, ch: ChanId) {
+        self.chans[ch].persisting = false;
+    }
+
+    /// Takes the input channel state `task` persisted (per channel, in order) and
+    /// stops persisting on every input channel.
+    pub fn take_channel_state(&mut self, task: TaskId) -> Vec<(ChanId, Buffer)> {
+        let mut state = Vec::new();
+        for i in 0..self.tasks[task].inputs.chans.len() {
+            let ch = self.tasks[task].inputs.chans[i];
+            let c = &mut self.chans[ch];
+            c.persisting = false;
+            state.extend(c.spilled.drain(..).map(|b| (ch, b)));
+        }
+        state
+    }
+
+    /// Keeps the channel state a deployed `task` restores until it runs.
+    pub fn stash_channel_state(
+        &mut self,
+        task: TaskId,
+        output: &[(ChanId, Buffer)],
+        input: &[(ChanId, Buffer)],
+    ) {
+        let t = &mut self.tasks[task];
+        t.recovered_out = output.to_vec();
+        t.inputs.recovered = input.iter().map(|(_, b)| b.clone()).collect();
+        t.initializing = false;
+    }
+
+    /// A restored `task` starts running: its output channel state goes back into
+    /// its subpartitions ahead of any new output; its input channel state is
+    /// processed before any new input (it initialises until then). True when it
+    /// has input channel state to process.
+    pub fn restore_channel_state(&mut self, ctx: &mut Ctx, task: TaskId) -> bool {
+        let output = std::mem::take(&mut self.tasks[task].recovered_out);
+        for (ch, b) in &output {
+            let c = &mut self.chans[*ch];
+            c.out_q.push_back(Item::Data(b.clone()));
+            c.out_data += 1;
+        }
+        for (ch, _) in &output {
+            self.transmit(ctx, *ch);
+        }
+        let t = &mut self.tasks[task];
+        t.initializing = !t.inputs.recovered.is_empty();
+        t.initializing
+    }
+}
