@@ -26,6 +26,8 @@ mod failure_rate_restart;
 mod fixture;
 #[path = "spec/free_slots.rs"]
 mod free_slots;
+#[path = "spec/interval_during_backlog.rs"]
+mod interval_during_backlog;
 #[path = "spec/local_recovery.rs"]
 mod local_recovery;
 #[path = "spec/oracle_mutants.rs"]

@@ -1,6 +1,7 @@
 //! The checkpoint coordinator (Flink's CheckpointCoordinator with its
 //! CheckpointRequestDecider): the periodic trigger at a fixed rate of
-//! max(interval, min-pause), the first trigger rule, the request queue
+//! max(interval, min-pause) (or the interval during backlog, `backlog`), the
+//! first trigger rule, the request queue
 //! (requests that find max-concurrent checkpoints pending wait, up to 1000 of
 //! them, and one is looked at each time a checkpoint ends), min-pause (a
 //! request within min-pause of the last completion is dropped and the
@@ -16,6 +17,7 @@
 //! than max-concurrent checkpoints are being cleaned, and the queue look-ups
 //! its cleaner makes when a discard finishes, do not occur.
 
+use super::backlog::{self, Backlog};
 use super::failure_manager::FailureCounter;
 use super::pending::{Completed, Pending, TaskSnap};
 use super::request_decider::{Choice, MAX_QUEUED_REQUESTS, RequestDecider};
@@ -27,7 +29,7 @@ use crate::kernel::rng_stream;
 use crate::metrics::{CheckpointOutcome, CheckpointRecord};
 use crate::mutants::Bug;
 use crate::oracle::Invariant;
-use crate::scenario::{CheckpointConfig, CheckpointMode, FirstTrigger};
+use crate::scenario::{BacklogInterval, CheckpointConfig, CheckpointMode, FirstTrigger};
 use crate::time::{SimDuration, SimTime};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +57,11 @@ pub(crate) struct Coordinator {
     pub ckpt_in_flight: BTreeMap<u64, Vec<(usize, crate::data::Segment)>>,
     /// Generation of the periodic timer; ticks of older generations are stale.
     sched_gen: u64,
+    /// When the periodic timer fires next, if it is set (Flink's
+    /// `nextCheckpointTriggeringRelativeTime`).
+    next_tick: Option<SimTime>,
+    /// Which sources are processing backlog (only with `interval-during-backlog`).
+    backlog: Backlog,
     /// Periodic triggering is on (all tasks run).
     pub sched_active: bool,
     /// Trigger requests waiting for a pending checkpoint to end.
@@ -83,6 +90,8 @@ impl Coordinator {
             ckpt_offsets: BTreeMap::new(),
             ckpt_in_flight: BTreeMap::new(),
             sched_gen: 0,
+            next_tick: None,
+            backlog: Backlog::default(),
             sched_active: false,
             requests: RequestDecider::new(
                 ctx.sc.checkpoint.max_concurrent,
@@ -122,7 +131,12 @@ impl Checkpointing {
             }
         };
         co.ever_ran_all = true;
+        if cfg.interval_during_backlog != BacklogInterval::SameAsInterval {
+            co.backlog.on_all_running(ctx, job);
+        }
+        // As Flink's startCheckpointScheduler, the first delay ignores the backlog.
         let g = co.sched_gen;
+        co.next_tick = Some(now + delay);
         ctx.push(now + delay, Ev::PeriodicTrigger { gen_: g });
         if co.final_requested {
             co.final_requested = false;
@@ -135,6 +149,7 @@ impl Checkpointing {
         let co = &mut self.coord;
         co.sched_gen += 1;
         co.sched_active = false;
+        co.next_tick = None;
         co.requests.clear();
         if ctx.has_bug(Bug::RestoreLatestTriggered)
             && let Some(p) = co.pending.values().next_back()
@@ -164,15 +179,36 @@ impl Checkpointing {
     }
 
     /// The periodic timer fired: the next tick is one period (max(interval,
-    /// min-pause)) later (fixed rate, like Flink's ScheduledTrigger), whatever
-    /// this one's request becomes.
+    /// min-pause), or the interval during backlog) later (fixed rate, like Flink's
+    /// ScheduledTrigger), whatever this one's request becomes; none when
+    /// checkpoints are off during backlog, but this one still fires.
     pub fn periodic_tick(&mut self, ctx: &mut Ctx, job: &Job, gen_: u64) {
-        if gen_ != self.coord.sched_gen || !self.coord.sched_active {
+        let co = &mut self.coord;
+        if gen_ != co.sched_gen || !co.sched_active {
             return;
         }
-        let at = ctx.now() + base_interval(&ctx.sc.checkpoint);
-        ctx.push(at, Ev::PeriodicTrigger { gen_ });
+        let period = backlog::current_interval(&ctx.sc.checkpoint, co.backlog.processing());
+        co.next_tick = period.map(|p| ctx.now() + p);
+        if let Some(at) = co.next_tick {
+            ctx.push(at, Ev::PeriodicTrigger { gen_ });
+        }
         self.request_checkpoint(ctx, job);
+    }
+
+    /// After a source read: if that ended the sources' backlog, the periodic
+    /// timer moves as Flink's `setIsProcessingBacklog` moves it (see `backlog`).
+    fn note_backlog(&mut self, ctx: &mut Ctx, job: &Job) {
+        let co = &mut self.coord;
+        if !co.backlog.after_read(job) || !co.sched_active {
+            return;
+        }
+        let period = backlog::current_interval(&ctx.sc.checkpoint, co.backlog.processing());
+        if let Some(at) = backlog::rescheduled(ctx.now(), period, co.next_tick) {
+            co.sched_gen += 1;
+            co.next_tick = Some(at);
+            let g = co.sched_gen;
+            ctx.push(at, Ev::PeriodicTrigger { gen_: g });
+        }
     }
 
     /// A trigger request (periodic or final) reaches the request decider.
@@ -208,6 +244,7 @@ impl Checkpointing {
                 // Flink's rescheduleTrigger: the periodic timer restarts at the end of the pause.
                 let co = &mut self.coord;
                 co.sched_gen += 1;
+                co.next_tick = Some(at);
                 let g = co.sched_gen;
                 ctx.push(at, Ev::PeriodicTrigger { gen_: g });
             }
@@ -425,9 +462,11 @@ impl Checkpointing {
         }
     }
 
-    /// After a source read, and when the log stops growing: once every source has
-    /// read to the end of its input, ask for the final checkpoint.
+    /// After a source read, and when the log stops growing: the sources may have
+    /// read their backlog; once every source has read to the end of its input, ask
+    /// for the final checkpoint.
     pub fn request_final(&mut self, ctx: &mut Ctx, job: &Job) {
+        self.note_backlog(ctx, job);
         if ctx.now() < SimTime(0) + ctx.sc.job.duration {
             return;
         }

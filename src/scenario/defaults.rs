@@ -10,8 +10,8 @@
 //! the end. This module holds data only: no parsing, no checks.
 
 use super::typed::{
-    CheckpointMode, FailoverStrategy, FailureDistribution, FirstTrigger, ResourceManager,
-    RestartStrategy, SinkKind,
+    BacklogInterval, CheckpointMode, FailoverStrategy, FailureDistribution, FirstTrigger,
+    ResourceManager, RestartStrategy, SinkKind,
 };
 use crate::time::SimDuration;
 
@@ -82,6 +82,13 @@ pub const SINK_KIND: Setting<SinkKind> =
 
 // ---- [checkpoint] ----
 
+/// Interval while a source processes backlog: Flink has no default value and then
+/// uses `execution.checkpointing.interval`.
+pub const INTERVAL_DURING_BACKLOG: Setting<BacklogInterval> = Setting::flink(
+    "checkpoint.interval-during-backlog",
+    "execution.checkpointing.interval-during-backlog",
+    BacklogInterval::SameAsInterval,
+);
 /// Checkpoint timeout: 10 min.
 pub const CHECKPOINT_TIMEOUT: Setting<SimDuration> = Setting::flink(
     "checkpoint.timeout",
@@ -480,6 +487,10 @@ mod tests {
         assert_eq!(
             HEARTBEAT_RPC_FAILURE_THRESHOLD.flink,
             Some("heartbeat.rpc-failure-threshold")
+        );
+        assert_eq!(
+            INTERVAL_DURING_BACKLOG.flink,
+            Some("execution.checkpointing.interval-during-backlog")
         );
         assert_eq!(STORAGE_LATENCY.flink, None);
         assert_eq!(MIN_CHECKPOINT_INTERVAL.to_string(), "10ms");

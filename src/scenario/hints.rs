@@ -39,6 +39,7 @@ pub fn hint(key: &str) -> Option<(&'static str, &'static str)> {
         "job.edge.to" => ("the downstream vertex's name", "to = \"aggregate\""),
         "job.edge.partitioning" => ("forward, hash or rebalance", "partitioning = \"hash\""),
         "checkpoint.interval" => ("the time between checkpoint triggers", "interval = \"10s\""),
+        "checkpoint.interval-during-backlog" => ("the time between checkpoint triggers while a source processes backlog: at least the interval, or 0 for none", "interval-during-backlog = \"1min\""),
         "checkpoint.timeout" => ("the age at which a checkpoint expires", "timeout = \"10min\""),
         "checkpoint.min-pause" => ("the pause between checkpoints", "min-pause = \"0s\""),
         "checkpoint.max-concurrent" => ("the checkpoints pending at once", "max-concurrent = 1"),

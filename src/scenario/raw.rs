@@ -243,6 +243,8 @@ pub enum RawPartitioning {
 pub struct RawCheckpoint {
     /// Trigger interval.
     pub interval: Option<SimDuration>,
+    /// Trigger interval while a source processes backlog (FLIP-309); 0: none.
+    pub interval_during_backlog: Option<SimDuration>,
     /// Expiry of a pending checkpoint.
     pub timeout: Option<SimDuration>,
     /// Pause between checkpoints.

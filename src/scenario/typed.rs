@@ -194,11 +194,25 @@ pub enum FirstTrigger {
     RandomDelay,
 }
 
+/// The trigger interval while any source is processing backlog
+/// (`execution.checkpointing.interval-during-backlog`, FLIP-309).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BacklogInterval {
+    /// Key absent: the same as the interval (Flink's default).
+    SameAsInterval,
+    /// Periodic triggers this far apart (at least the interval).
+    Every(SimDuration),
+    /// `0`: no periodic checkpoints while a source is processing backlog.
+    Disabled,
+}
+
 /// Checkpoint coordinator settings (`execution.checkpointing.*`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckpointConfig {
     /// Base interval between checkpoint triggers.
     pub interval: SimDuration,
+    /// Interval while any source is processing backlog.
+    pub interval_during_backlog: BacklogInterval,
     /// A pending checkpoint older than this expires (default 10 min).
     pub timeout: SimDuration,
     /// Minimum time between the end of one checkpoint and the next trigger.

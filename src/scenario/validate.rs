@@ -25,9 +25,9 @@ pub struct Invalid {
     pub message: String,
 }
 
-type Result<T> = std::result::Result<T, Invalid>;
+pub(super) type Result<T> = std::result::Result<T, Invalid>;
 
-fn fail<T>(key: impl Into<String>, message: impl Into<String>) -> Result<T> {
+pub(super) fn fail<T>(key: impl Into<String>, message: impl Into<String>) -> Result<T> {
     Err(Invalid {
         key: key.into(),
         message: message.into(),
@@ -275,29 +275,16 @@ fn checkpoint(c: &RawCheckpoint) -> Result<CheckpointConfig> {
         Some(RawMode::AtLeastOnce) => CheckpointMode::AtLeastOnce,
     };
     let max_concurrent = count_or(c.max_concurrent, defaults::MAX_CONCURRENT, 1)?;
-    let unaligned = c.unaligned.unwrap_or(defaults::UNALIGNED.value);
-    if unaligned && mode != CheckpointMode::ExactlyOnce {
-        let msg = "unaligned checkpoints need mode = \"exactly-once\" (Flink allows them only in exactly-once mode); remove unaligned or set mode = \"exactly-once\"";
-        return fail("checkpoint.unaligned", msg);
-    }
-    if unaligned && max_concurrent > 1 {
-        let msg = format!(
-            "max-concurrent = {max_concurrent} with unaligned checkpoints: Flink supports unaligned checkpoints only with max-concurrent = 1"
-        );
-        return fail("checkpoint.max-concurrent", msg);
-    }
-    let aligned_timeout = c.aligned_timeout.unwrap_or(defaults::ALIGNED_TIMEOUT.value);
-    if unaligned && aligned_timeout > SimDuration::ZERO {
-        let msg = format!(
-            "aligned-timeout \"{aligned_timeout}\": switching from aligned to unaligned is not modelled yet; ckptsim's unaligned checkpoints are unaligned from the first barrier (Flink's aligned-timeout = 0): remove aligned-timeout or set it to \"0s\""
-        );
-        return fail("checkpoint.aligned-timeout", msg);
-    }
+    let (unaligned, aligned_timeout) =
+        super::checkpoint_modes::unaligned_settings(c, mode, max_concurrent)?;
+    let interval_during_backlog =
+        super::checkpoint_modes::backlog_interval(c.interval_during_backlog, interval)?;
     let sync_speed = c
         .sync_speed
         .map_or(defaults::SYNC_SPEED_BYTES_PER_S.value, |b| b.0);
     Ok(CheckpointConfig {
         interval,
+        interval_during_backlog,
         timeout: c.timeout.unwrap_or(defaults::CHECKPOINT_TIMEOUT.value),
         min_pause: c.min_pause.unwrap_or(defaults::MIN_PAUSE.value),
         max_concurrent,
