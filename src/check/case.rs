@@ -384,8 +384,9 @@ impl Case {
     pub fn generated(seed: u64, index: u64) -> Case {
         let mut rng = rng_stream(seed, &format!("check/case/{index}"));
         let mut g = Gen::random(&mut rng);
-        let (_, _, _, max_concurrent, _) = g.checkpoint;
-        g.modes = super::modes::Modes::random(seed, index, g.exactly_once, max_concurrent);
+        let (interval, _, _, max_concurrent, _) = g.checkpoint;
+        let cfg = (interval, max_concurrent);
+        g.modes = super::modes::Modes::random(seed, index, g.exactly_once, cfg);
         let duration_ms = rng.random_range(10..=60u64) * 1000;
         let targets = g.vertices();
         let tms = g.taskmanagers;

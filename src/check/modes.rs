@@ -1,6 +1,6 @@
 //! The checkpoint modes and state settings a generated case may turn on
-//! (unaligned checkpoints, the aligned checkpoint timeout, task-local
-//! recovery), drawn from a stream of their own so that adding a mode leaves
+//! (unaligned checkpoints, the aligned checkpoint timeout, the interval
+//! during backlog, task-local recovery), drawn from a stream of their own so that adding a mode leaves
 //! the rest of every case as it was.
 
 use crate::kernel::rng_stream;
@@ -15,12 +15,19 @@ pub struct Modes {
     pub aligned_timeout_ms: Option<u64>,
     /// `state.local-recovery = true`.
     pub local_recovery: bool,
+    /// `checkpoint.interval-during-backlog` in ms (0: no checkpoints during backlog).
+    pub interval_during_backlog_ms: Option<u64>,
 }
 
 impl Modes {
     /// The modes of case `index` of the check seeded `seed`; unaligned only where
     /// Flink allows it (exactly-once, max-concurrent 1).
-    pub fn random(seed: u64, index: u64, exactly_once: bool, max_concurrent: u32) -> Modes {
+    pub fn random(
+        seed: u64,
+        index: u64,
+        exactly_once: bool,
+        (interval_ms, max_concurrent): (u64, u32),
+    ) -> Modes {
         let mut rng = rng_stream(seed, &format!("check/case/{index}/modes"));
         let unaligned = rng.random_bool(0.5) && exactly_once && max_concurrent == 1;
         // Switching from aligned to unaligned is not modelled yet: only Flink's default 0.
@@ -29,6 +36,9 @@ impl Modes {
             unaligned,
             aligned_timeout_ms: timeout.filter(|_| unaligned),
             local_recovery: rng.random_bool(0.3),
+            interval_during_backlog_ms: [None, None, Some(0), Some(2), Some(5)]
+                [rng.random_range(0..5usize)]
+            .map(|k| k * interval_ms),
         }
     }
 
@@ -40,6 +50,9 @@ impl Modes {
         }
         if let Some(t) = self.aligned_timeout_ms {
             s.push_str(&format!("aligned-timeout = \"{t}ms\"\n"));
+        }
+        if let Some(b) = self.interval_during_backlog_ms {
+            s.push_str(&format!("interval-during-backlog = \"{b}ms\"\n"));
         }
         s
     }
