@@ -15,6 +15,7 @@
 //! of failover: a checkpoint failure beyond the tolerable count is returned to
 //! the run loop as an [`Escalation`], which hands it to the recovery room.
 
+pub(crate) mod aligned_timeout;
 pub(crate) mod backlog;
 pub(crate) mod barrier_handler;
 pub(crate) mod coordinator;

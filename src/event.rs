@@ -63,6 +63,8 @@ pub(crate) enum Ev {
     },
     /// A pending checkpoint's timeout passes.
     Expire { ckpt: u64 },
+    /// A pending checkpoint's start delay passes the aligned checkpoint timeout.
+    AlignedTimeout { ckpt: u64 },
     /// A storage request's latency passed: its transfer starts.
     StorageStart { id: TransferId },
     /// The storage's next transfer completes.

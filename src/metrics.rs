@@ -55,6 +55,10 @@ pub struct CheckpointRecord {
     /// Bytes the tasks processed between their first and last barrier (Flink's
     /// "processed data during alignment"), summed over subtasks.
     pub processed_in_alignment_bytes: u64,
+    /// Subtasks that snapshotted unaligned (0: an aligned checkpoint).
+    pub unaligned_subtasks: u32,
+    /// Subtasks whose alignment passed the aligned checkpoint timeout and switched to unaligned.
+    pub switched_subtasks: u32,
     /// How it ended.
     pub outcome: CheckpointOutcome,
 }

@@ -240,6 +240,7 @@ impl<'a> Sim<'a> {
                 attempt,
                 ckpt: id,
             } => ckpt.on_ack(ctx, job, st, (task, attempt, id)),
+            Ev::AlignedTimeout { ckpt: id } => ckpt.on_aligned_timeout(ctx, job, st, id),
             Ev::Expire { ckpt: id } => {
                 let e = ckpt.on_expire(ctx, job, st, id);
                 self.escalate(e);

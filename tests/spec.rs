@@ -2,6 +2,8 @@
 //! `common` holds the helpers (parse, run, scratch folders, the binary) and `fixture`
 //! the shared keyed job that most behaviours bend with a few knobs.
 
+#[path = "spec/aligned_timeout.rs"]
+mod aligned_timeout;
 #[path = "spec/backpressure.rs"]
 mod backpressure;
 #[path = "spec/bad_input.rs"]

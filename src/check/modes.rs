@@ -30,8 +30,8 @@ impl Modes {
     ) -> Modes {
         let mut rng = rng_stream(seed, &format!("check/case/{index}/modes"));
         let unaligned = rng.random_bool(0.5) && exactly_once && max_concurrent == 1;
-        // Switching from aligned to unaligned is not modelled yet: only Flink's default 0.
-        let timeout = [None, Some(0u64), None, None, None][rng.random_range(0..5usize)];
+        let timeout =
+            [None, Some(0u64), Some(20), Some(200), Some(2000)][rng.random_range(0..5usize)];
         Modes {
             unaligned,
             aligned_timeout_ms: timeout.filter(|_| unaligned),

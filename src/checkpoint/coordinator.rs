@@ -266,9 +266,17 @@ impl Checkpointing {
         }
         let n = job.tasks.len();
         let mut p = Pending::new(id, now, n);
-        p.unaligned = ctx.sc.checkpoint.unaligned && !job.drained();
+        // The final checkpoint is aligned (see unaligned.rs); with an aligned timeout
+        // the others start aligned and may go on unaligned.
+        let cfg = &ctx.sc.checkpoint;
+        let unaligned = cfg.unaligned && !job.drained();
+        p.timeoutable = unaligned && cfg.aligned_timeout > SimDuration::ZERO;
+        p.unaligned = unaligned && !p.timeoutable;
         co.pending.insert(id, p);
         ctx.push(now + ctx.sc.checkpoint.timeout, Ev::Expire { ckpt: id });
+        if unaligned && cfg.aligned_timeout > SimDuration::ZERO {
+            ctx.push(now + cfg.aligned_timeout, Ev::AlignedTimeout { ckpt: id });
+        }
         let at = now + ctx.sc.cluster.rpc_latency;
         for task in 0..n {
             if let Role::Source { .. } = job.tasks[task].role {

@@ -62,8 +62,14 @@ pub(crate) struct Pending {
     pub processed_in_alignment: u64,
     /// The metadata write has started.
     pub metadata_started: bool,
-    /// Its barriers are unaligned.
+    /// Its barriers are unaligned (from the start, or since its aligned timeout passed).
     pub unaligned: bool,
+    /// It starts aligned and goes on unaligned once its aligned timeout passes.
+    pub timeoutable: bool,
+    /// Subtasks that snapshotted unaligned.
+    pub unaligned_subtasks: u32,
+    /// Subtasks whose alignment timed out and switched to unaligned.
+    pub switched: u32,
 }
 
 impl Pending {
@@ -85,6 +91,9 @@ impl Pending {
             processed_in_alignment: 0,
             metadata_started: false,
             unaligned: false,
+            timeoutable: false,
+            unaligned_subtasks: 0,
+            switched: 0,
         }
     }
 
@@ -107,6 +116,8 @@ impl Pending {
             state_bytes: self.state_bytes,
             persisted_inflight_bytes: self.inflight_bytes,
             processed_in_alignment_bytes: self.processed_in_alignment,
+            unaligned_subtasks: self.unaligned_subtasks,
+            switched_subtasks: self.switched,
             outcome,
         }
     }

@@ -37,6 +37,9 @@ impl Checkpointing {
             p.note_start(now);
         }
         let unaligned = self.is_unaligned(ctx, ckpt);
+        if let (true, Some(p)) = (unaligned, self.coord.pending.get_mut(&ckpt)) {
+            p.unaligned_subtasks += 1;
+        }
         let out = self.emit_barrier(ctx, job, storage, task, ckpt, unaligned);
         self.take_snapshot(ctx, job, task, ckpt, out);
     }

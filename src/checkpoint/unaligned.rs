@@ -43,6 +43,9 @@ impl Checkpointing {
         if let Role::Source { .. } = job.tasks[task].role {
             self.source_snapshot(ctx, job, storage, task, ckpt);
         } else if ckpt > self.tasks[task].last_snapshot {
+            if let Some(p) = self.coord.pending.get_mut(&ckpt) {
+                p.unaligned_subtasks += 1;
+            }
             let out = self.emit_barrier(ctx, job, storage, task, ckpt, true);
             self.take_snapshot(ctx, job, task, ckpt, out);
         }
@@ -98,8 +101,10 @@ impl Checkpointing {
         let n_inputs = job.tasks[task].inputs.chans.len();
         let tc = &mut self.tasks[task];
         if !tc.align.contains_key(&ckpt) {
-            if ckpt <= tc.last_snapshot {
-                return; // a late barrier of a checkpoint this task is done with
+            if ckpt <= tc.last_snapshot || ckpt <= tc.in_state.0 {
+                // A late barrier of a checkpoint this task is done with (or has every
+                // barrier of: one left on the wire when it switched).
+                return;
             }
             tc.align
                 .insert(ckpt, super::barrier_handler::Align::new(n_inputs, now));
@@ -111,18 +116,34 @@ impl Checkpointing {
             job.tasks[task].mailbox.push_back(ckpt);
             job.to_pump.push(task);
         }
-        let tc = &mut self.tasks[task];
-        let a = tc.align.get_mut(&ckpt).expect("inserted");
+        let a = self.tasks[task].align.get_mut(&ckpt).expect("inserted");
         if a.seen[slot] {
             return;
         }
         a.seen[slot] = true;
         a.count += 1;
         job.end_channel_state(ch);
-        if a.count < n_inputs {
+        self.collect_if_complete(ctx, job, storage, task, ckpt);
+    }
+
+    /// Once every barrier of `ckpt` has come to `task`, its input channel state is
+    /// complete: it is kept for the upload, which starts now if it was waiting.
+    pub(super) fn collect_if_complete(
+        &mut self,
+        ctx: &mut Ctx,
+        job: &mut Job,
+        storage: &mut Store,
+        task: TaskId,
+        ckpt: u64,
+    ) {
+        let now = ctx.now();
+        let tc = &mut self.tasks[task];
+        let Some(a) = tc.align.get(&ckpt) else {
+            return;
+        };
+        if a.count < a.seen.len() {
             return;
         }
-        // Every barrier came: the input channel state is complete.
         let first = a.first;
         tc.align.remove(&ckpt);
         tc.in_state = (ckpt, job.take_channel_state(task));

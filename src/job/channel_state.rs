@@ -76,6 +76,60 @@ impl Job {
         }
     }
 
+    /// Turns aligned barrier `ckpt` on channel `ch` into an unaligned one where it
+    /// is (the receiver's buffers, the wire or the sender's queue) when the aligned
+    /// checkpoint timeout passes: returns the data ahead of it, which the receiver
+    /// persists, and whether the barrier was found. A barrier on the wire stays there
+    /// as an unaligned one, which the receiver then ignores (it has seen it); one in
+    /// the sender's queue leaves it. Not found: everything here is ahead of it.
+    pub fn convert_barrier(&mut self, ch: ChanId, ckpt: u64) -> (Vec<Buffer>, bool) {
+        let c = &mut self.chans[ch];
+        let is_it = |i: &Item| matches!(i, Item::Barrier(k) if *k == ckpt);
+        let data = |items: &mut dyn Iterator<Item = &Item>| -> Vec<Buffer> {
+            items
+                .filter_map(|i| match i {
+                    Item::Data(b) => Some(b.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        if let Some(i) = c.in_q.iter().position(is_it) {
+            let ahead = data(&mut c.in_q.iter().take(i));
+            c.in_q.remove(i);
+            return (ahead, true);
+        }
+        let mut ahead = data(&mut c.in_q.iter());
+        if let Some(i) = c.wire.iter().position(is_it) {
+            ahead.extend(data(&mut c.wire.iter().take(i)));
+            c.wire[i] = Item::Priority(ckpt);
+            return (ahead, true);
+        }
+        ahead.extend(data(&mut c.wire.iter()));
+        if let Some(i) = c.out_q.iter().position(is_it) {
+            ahead.extend(data(&mut c.out_q.iter().take(i)));
+            c.out_q.remove(i);
+            return (ahead, true);
+        }
+        // Not sent yet: what is received from now on is ahead of it too.
+        (data(&mut c.in_q.iter()), false)
+    }
+
+    /// True when aligned barrier `ckpt` waits anywhere in channel `ch`.
+    pub fn holds_barrier(&self, ch: ChanId, ckpt: u64) -> bool {
+        let c = &self.chans[ch];
+        let is_it = |i: &Item| matches!(i, Item::Barrier(k) if *k == ckpt);
+        c.in_q.iter().any(is_it) || c.wire.iter().any(is_it) || c.out_q.iter().any(is_it)
+    }
+
+    /// Starts persisting input channel `ch` of an unaligned checkpoint: `spilled`
+    /// is what it holds ahead of the barrier; until the barrier comes (`seen` false)
+    /// it persists what it receives.
+    pub fn persist_channel(&mut self, ch: ChanId, spilled: Vec<Buffer>, seen: bool) {
+        let c = &mut self.chans[ch];
+        c.spilled = spilled;
+        c.persisting = !seen;
+    }
+
     /// The barrier of input channel `ch` came: its input channel state is complete.
     pub fn end_channel_state(&mut self, ch: ChanId) {
         self.chans[ch].persisting = false;

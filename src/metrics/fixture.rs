@@ -20,6 +20,8 @@ pub(crate) fn sample_result() -> RunResult {
         state_bytes: 64 << 20,
         persisted_inflight_bytes: 0,
         processed_in_alignment_bytes: 0,
+        unaligned_subtasks: 0,
+        switched_subtasks: 0,
         outcome,
     };
     use CheckpointOutcome::*;

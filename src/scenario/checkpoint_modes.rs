@@ -26,12 +26,6 @@ pub(super) fn unaligned_settings(
         return fail("checkpoint.max-concurrent", msg);
     }
     let aligned_timeout = c.aligned_timeout.unwrap_or(defaults::ALIGNED_TIMEOUT.value);
-    if unaligned && aligned_timeout > SimDuration::ZERO {
-        let msg = format!(
-            "aligned-timeout \"{aligned_timeout}\": switching from aligned to unaligned is not modelled yet; ckptsim's unaligned checkpoints are unaligned from the first barrier (Flink's aligned-timeout = 0): remove aligned-timeout or set it to \"0s\""
-        );
-        return fail("checkpoint.aligned-timeout", msg);
-    }
     Ok((unaligned, aligned_timeout))
 }
 

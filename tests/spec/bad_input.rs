@@ -201,20 +201,3 @@ fn unaligned_checkpoints_need_exactly_once_and_one_at_a_time() {
         "max-concurrent = 1",
     );
 }
-
-#[test]
-fn an_aligned_timeout_with_unaligned_checkpoints_is_refused_until_modelled() {
-    // Switching from aligned to unaligned mid-checkpoint is not modelled yet: say so
-    // rather than run every checkpoint unaligned.
-    let text = broken(
-        "interval = \"5s\"",
-        "interval = \"5s\"\nunaligned = true\naligned-timeout = \"1s\"",
-    );
-    rejects(
-        &text,
-        &[],
-        Some(27),
-        "checkpoint.aligned-timeout",
-        "not modelled yet",
-    );
-}

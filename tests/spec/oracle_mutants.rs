@@ -57,29 +57,27 @@ fn the_clean_protocol_passes_three_hundred_random_cases() {
     //   until the drain timeout. Now 6 and 7 complete, and the final checkpoint, requested
     //   at once at the end of input (15.07 s), completes in 41.4 ms: finished at 15.11 s.
     //
-    // The generator now also draws unaligned checkpoints, the aligned checkpoint timeout
-    // and task-local recovery (from a stream of their own: jobs and faults are as
-    // before), and three cases moved, to 206, 64, 30:
-    // - 215 (above) with unaligned checkpoints: after its TaskManager loss the barriers
-    //   overtake the backlog, but each checkpoint now uploads up to 392,000 bytes of
-    //   in-flight data at 10 MB/s, which its 80 ms timeout does not allow: checkpoints
-    //   expire and the job fails over every 10.6 s until the drain timeout (running).
-    // - 288 (timeout 118 ms, storage latency 54 ms at 1 MB/s): its aligned checkpoints
-    //   travel inline and complete in 115 ms; unaligned ones persist 32,800 bytes of
-    //   in-flight data, over the 20 KiB inline limit, so each opens a file and expires;
-    //   the strategy gives up after 10 failovers (failed instead of finished).
+    // The generator now also draws unaligned checkpoints, the aligned checkpoint timeout,
+    // task-local recovery and the interval during backlog (from a stream of their own:
+    // jobs and faults are as before), and three cases moved, to 207, 63, 30:
+    // - 288 (timeout 118 ms, storage latency 54 ms at 1 MB/s) with unaligned checkpoints
+    //   and a 20 ms aligned timeout: after its task failure at 42.9 s, while it works off
+    //   the backlog, its checkpoints switch at 20 ms and persist the full queues, which go
+    //   up as files (over the 20 KiB inline limit) and expire at 118 ms, where aligned
+    //   ones complete in time; failure-rate (9 a minute) gives up: failed instead of
+    //   finished. (215 draws unaligned too, but its 2 s aligned timeout outlasts its
+    //   80 ms checkpoint timeout: it never switches.)
     // - 201 with local recovery: its restores read the local copy (0 s instead of 17.1 s
     //   over 1 MB/s storage), so its checkpoint failures come faster and the strategy runs
     //   out of attempts before the drain timeout (failed instead of running).
-    // - The interval during backlog (drawn after those, from the same stream) moved one
-    //   more, to 206, 63, 31: 47 (interval 200 ms, timeout 140 ms: every checkpoint
-    //   expires and the job fails over from nothing; failure-rate, 11 a minute) with
-    //   interval-during-backlog = 0: after each restart the sources are in backlog and
-    //   only the scheduler's first tick fires, so its failovers come 3-14 s apart instead
-    //   of every 2 s, the rate stays within 11 a minute and the job is still restarting
-    //   at the drain timeout instead of failed at 23 s.
+    // - 47 (interval 200 ms, timeout 140 ms: every checkpoint expires and the job fails
+    //   over from nothing; failure-rate, 11 a minute) with interval-during-backlog = 0:
+    //   after each restart the sources are in backlog and only the scheduler's first tick
+    //   fires, so its failovers come 3-14 s apart instead of every 2 s, the rate stays
+    //   within 11 a minute and the job is still restarting at the drain timeout instead
+    //   of failed at 23 s.
     assert_eq!(r.faults, 440);
-    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (206, 63, 31));
+    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (207, 63, 30));
 }
 
 /// `bug` is caught by seed 0's case `index` and shrunk to `faults` faults and a job
@@ -172,14 +170,14 @@ fn ack_before_upload_is_caught() {
     caught(Bug::AckBeforeUpload, 0, 1, 1250);
 }
 // The unaligned bugs need a case with unaligned checkpoints, in-flight data and a
-// failure: seed 0's case 5 (unaligned, a task failure of op0[0] at 15.07 s).
+// failure: seed 0's case 21 (a task failure of sink[0] at 19.2 s).
 #[test]
 fn unaligned_no_channel_state_is_caught() {
-    caught(Bug::UnalignedNoChannelState, 5, 1, 1019);
+    caught(Bug::UnalignedNoChannelState, 21, 1, 2062);
 }
 #[test]
 fn unaligned_no_channel_restore_is_caught() {
-    caught(Bug::UnalignedNoChannelRestore, 5, 1, 1019);
+    caught(Bug::UnalignedNoChannelRestore, 21, 1, 2062);
 }
 
 /// One source subtask → keyed aggregate → sink, all parallelism 1, one
