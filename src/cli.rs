@@ -8,6 +8,7 @@
 
 mod commands;
 pub mod error;
+pub(crate) mod stdout;
 
 pub use error::CliError;
 

@@ -10,6 +10,8 @@ mod backpressure;
 mod bad_input;
 #[path = "spec/checkpoint_timing.rs"]
 mod checkpoint_timing;
+#[path = "spec/closed_pipe.rs"]
+mod closed_pipe;
 #[path = "spec/common.rs"]
 mod common;
 #[path = "spec/data_plane.rs"]

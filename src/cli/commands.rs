@@ -5,6 +5,7 @@
 //! Owns what is printed to stdout; never touches simulator internals.
 
 use super::error::CliError;
+use super::stdout::{say, sayln};
 use super::{CheckArgs, CompareArgs, MergeArgs, ModelArgs, RunArgs, SweepArgs};
 use crate::metrics::{JobStatus, Perf, RunResult};
 use crate::output::files::write_atomic;
@@ -39,16 +40,19 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(&scenario.name));
     if !args.quiet {
-        println!("{}", report::header(&scenario));
+        sayln!("{}", report::header(&scenario));
     }
     let wall = Instant::now();
     let result = sim::run_with(&scenario, args.inject_bug)?;
     let perf = perf_of(&result, wall.elapsed().as_secs_f64());
     if !args.quiet {
-        print!("{}", report::summary(&scenario, &result));
-        println!(
+        say!("{}", report::summary(&scenario, &result));
+        sayln!(
             "wall time {:.3} s, {} events, {:.0} events/s, {:.0}x real time",
-            perf.wall_s, result.summary.events, perf.events_per_s, perf.speedup
+            perf.wall_s,
+            result.summary.events,
+            perf.events_per_s,
+            perf.speedup
         );
     }
     output::run_files::write_outputs(&out, &result, &perf).map_err(|source| {
@@ -59,7 +63,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     })?;
     if args.quiet {
         let s = &result.summary;
-        println!(
+        sayln!(
             "{}: {:?}, {} checkpoints, {} failures, mean recovery {:.2} s, {} {}",
             scenario.name,
             s.job_status,
@@ -70,7 +74,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
             if s.guarantee_held { "held" } else { "VIOLATED" }
         );
     }
-    println!("results written to {}/", out.display());
+    sayln!("results written to {}/", out.display());
     verdict(&result)
 }
 
@@ -114,7 +118,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), CliError> {
     use std::io::IsTerminal;
     if args.list_bugs {
         for b in crate::mutants::Bug::ALL {
-            println!("{:<26} {}", b.name(), b.description());
+            sayln!("{:<26} {}", b.name(), b.description());
         }
         return Ok(());
     }
@@ -143,7 +147,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), CliError> {
         .inject_bug
         .map(|b| format!(" with bug {b}"))
         .unwrap_or_default();
-    println!(
+    sayln!(
         "ckptsim check: seed {}{bug}: {} cases in {:.1} s ({:.0} cases/s); {} jobs finished, {} failed by their restart strategy, {} still running at the drain timeout; {} faults injected",
         args.seed,
         report.cases_run,
@@ -155,11 +159,11 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), CliError> {
         report.faults
     );
     let Some((first, small)) = report.failure else {
-        println!("all {} cases passed", report.cases_run);
+        sayln!("all {} cases passed", report.cases_run);
         return Ok(());
     };
-    println!("case {} FAILED: {}", first.index, first.reason);
-    println!(
+    sayln!("case {} FAILED: {}", first.index, first.reason);
+    sayln!(
         "shrunk to {} fault(s), {} ms: {}",
         small.case.faults.len(),
         small.case.duration_ms,
@@ -188,8 +192,8 @@ fn save_counterexample(
             path: path.clone(),
             source,
         })?;
-    println!("counterexample written to {shown}");
-    println!(
+    sayln!("counterexample written to {shown}");
+    sayln!(
         "replay it with: {}",
         crate::check::replay_command(small, bug, &shown)
     );
@@ -211,7 +215,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join(name));
-    println!(
+    sayln!(
         "ckptsim sweep: {} points x {} seeds = {} runs over {:?}, seeds from {}{}",
         grid.points.len(),
         grid.seeds,
@@ -231,7 +235,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let wall = Instant::now();
     let (ran, total) = crate::sweep::run_sweep(&grid, &opts)?;
     let secs = wall.elapsed().as_secs_f64();
-    println!(
+    sayln!(
         "{ran} runs in {secs:.1} s ({:.1} runs/s, {} threads); {total} runs in {}/runs.csv and aggregate.csv",
         ran as f64 / secs.max(1e-9),
         rayon::current_num_threads(),
@@ -246,7 +250,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 /// `ckptsim merge`.
 pub(super) fn merge(args: &MergeArgs) -> Result<(), CliError> {
     let n = crate::sweep::merge(&args.dirs, &args.out)?;
-    println!(
+    sayln!(
         "merged {n} runs into {}/runs.csv and aggregate.csv",
         args.out.display()
     );
@@ -260,7 +264,7 @@ pub(super) fn plot(dir: &Path) -> Result<(), CliError> {
         source,
     })?;
     for f in files {
-        println!("chart written to {}", f.display());
+        sayln!("chart written to {}", f.display());
     }
     Ok(())
 }
@@ -282,11 +286,11 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), CliError> {
                 path: PathBuf::from(p),
                 source,
             })?;
-            println!("comparison written to {}", p.display());
+            sayln!("comparison written to {}", p.display());
         }
-        None => print!("{}", String::from_utf8_lossy(&bytes)),
+        None => say!("{}", String::from_utf8_lossy(&bytes)),
     }
-    println!(
+    sayln!(
         "largest relative difference of the means: {:.2}%",
         worst * 100.0
     );
@@ -297,6 +301,6 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), CliError> {
 pub(super) fn model(args: &ModelArgs) -> Result<(), CliError> {
     let scenario = load(&args.scenario, &args.sets, None)?;
     let measured = (!args.no_run).then(|| sim::run(&scenario)).transpose()?;
-    print!("{}", crate::models::report(&scenario, measured.as_ref()));
+    say!("{}", crate::models::report(&scenario, measured.as_ref()));
     Ok(())
 }
