@@ -505,6 +505,21 @@ fn check_consistent_cut(ctx: &mut Ctx, job: &Job, ckpt: u64, snaps: &[TaskSnap],
             ctx.violate(Invariant::ConsistentCut, what);
             return;
         }
+        // In-flight data an unaligned checkpoint persisted came before the barriers.
+        let persisted = s.out_state.iter().chain(&s.in_state);
+        if let Some(seg) =
+            (persisted.flat_map(|(_, b)| &b.segs)).find(|g| g.hi > offs[g.partition as usize])
+        {
+            let what = format!(
+                "checkpoint {ckpt} completed with {} persisting in-flight records of partition {} up to offset {}, past the source snapshot offset {}",
+                job.task_name(ctx, t),
+                seg.partition,
+                seg.hi,
+                offs[seg.partition as usize]
+            );
+            ctx.violate(Invariant::ConsistentCut, what);
+            return;
+        }
     }
 }
 
