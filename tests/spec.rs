@@ -12,6 +12,8 @@ mod checkpoint_timing;
 mod common;
 #[path = "spec/data_plane.rs"]
 mod data_plane;
+#[path = "spec/debloating.rs"]
+mod debloating;
 #[path = "spec/determinism.rs"]
 mod determinism;
 #[path = "spec/event_budget.rs"]
