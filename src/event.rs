@@ -102,6 +102,9 @@ pub(crate) enum Ev {
     FinishJob,
     /// The horizon (duration + drain timeout) passed.
     End,
+    /// A task's buffer debloater recalculates its input gates' buffer sizes (every
+    /// `buffer-debloat-period`; scheduled only when debloating is on).
+    Debloat { task: TaskId, attempt: u32 },
 }
 
 /// What a storage transfer is for.

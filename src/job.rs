@@ -12,11 +12,12 @@
 //! ```text
 //!   topology ─▶ Job { tasks, chans, log, offsets }
 //!   task (pump, work) ─▶ record_writer (emit, append, flush) ─▶ channel (credit, wire)
-//!   source (the log, reads)
+//!   source (the log, reads)   debloat (gate throughput, announced buffer sizes)
 //! ```
 
 pub(crate) mod channel;
 pub(crate) mod channel_state;
+pub(crate) mod debloat;
 pub(crate) mod record_writer;
 pub(crate) mod source;
 pub(crate) mod task;
@@ -110,6 +111,8 @@ pub(crate) struct Job {
     pub traps: Vec<(TaskId, u32, u64)>,
     /// Per global partition, the sink subtasks its records reach.
     pub sinks_of_partition: Vec<Vec<TaskId>>,
+    /// Per task, its input gates' buffer debloaters (empty when debloating is off).
+    pub debloat: Vec<debloat::TaskDebloat>,
 }
 
 impl Job {
@@ -135,7 +138,10 @@ impl Job {
             counters: Throughput::default(),
             traps: Vec::new(),
             sinks_of_partition: Vec::new(),
+            debloat: Vec::new(),
         };
+        let gates = job.tasks.iter().map(|t| t.inputs.floating_used.len());
+        job.debloat = debloat::debloaters(sc, gates);
         job.sinks_of_partition = (0..np as u32).map(|gp| job.reachable_sinks(gp)).collect();
         job
     }

@@ -15,6 +15,7 @@
 //! error placement; it never simulates anything.
 
 /// Flink's defaults, one table: every absent key's value and the Flink option it mirrors.
+mod buffer_debloat;
 mod checkpoint_modes;
 pub mod defaults;
 mod hints;

@@ -297,6 +297,7 @@ impl<'a> Sim<'a> {
                 self.ended = true;
             }
             Ev::End => self.ended = true,
+            Ev::Debloat { task, attempt } => job.debloat_timer(ctx, task, attempt),
         }
     }
 

@@ -16,6 +16,8 @@ mod closed_pipe;
 mod common;
 #[path = "spec/data_plane.rs"]
 mod data_plane;
+#[path = "spec/debloating.rs"]
+mod debloating;
 #[path = "spec/determinism.rs"]
 mod determinism;
 #[path = "spec/event_budget.rs"]

@@ -101,6 +101,8 @@ pub(crate) struct Channel {
     pub persisting: bool,
     /// Input channel state persisted so far for the receiver's unaligned checkpoint.
     pub spilled: Vec<Buffer>,
+    /// Buffer size the receiver's debloater announced, bytes (0: none yet; see `debloat`).
+    pub announced_bytes: u64,
 }
 
 impl Channel {
@@ -127,6 +129,7 @@ impl Channel {
             epoch: 0,
             persisting: false,
             spilled: Vec::new(),
+            announced_bytes: 0,
         }
     }
 

@@ -56,7 +56,7 @@ impl Job {
     fn append(&mut self, ctx: &mut Ctx, task: TaskId, ch: ChanId, seg: Segment) {
         let k = ctx.sc.job.max_parallelism;
         let bpp = self.tasks[task].cost.out_bytes_per_prov;
-        let cap = ctx.sc.network.buffer_bytes;
+        let cap = self.buffer_capacity(ctx, ch);
         let mut seg = seg;
         let mut count = seg.count(k);
         while count > 0 {

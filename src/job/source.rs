@@ -326,11 +326,13 @@ impl Job {
         }
     }
 
-    /// Records one read step takes at most: a buffer's worth for every output channel.
+    /// Records one read step takes at most: a buffer's worth (of the largest buffer
+    /// size, see `debloat`) for every output channel.
     pub fn chunk_records_of(&self, ctx: &Ctx, task: TaskId) -> u64 {
         let t = &self.tasks[task];
         let rb = t.cost.out_bytes_per_prov.max(1.0);
-        let per_buffer = ((ctx.sc.network.buffer_bytes as f64 / rb).floor() as u64).max(1);
+        let per_buffer =
+            ((self.largest_output_buffer(ctx, task) as f64 / rb).floor() as u64).max(1);
         let chans: usize = t.outputs.iter().map(|o| o.chans.len()).max().unwrap_or(1);
         per_buffer * chans.max(1) as u64
     }

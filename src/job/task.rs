@@ -173,8 +173,14 @@ impl Job {
     /// signal when the next step is another room's (the caller handles it and
     /// pumps again).
     pub fn pump(&mut self, ctx: &mut Ctx, task: TaskId) -> Option<Signal> {
+        if self.tasks[task].status != Status::Running {
+            return None;
+        }
+        if !self.debloat.is_empty() {
+            self.arm_debloater(ctx, task);
+        }
         let t = &mut self.tasks[task];
-        if t.status != Status::Running || !matches!(t.work, Work::Idle) {
+        if !matches!(t.work, Work::Idle) {
             return None;
         }
         // Checkpoint actions run even under backpressure.
@@ -198,7 +204,11 @@ impl Job {
             let buf = self.tasks[task].inputs.recovered.pop_front()?;
             (usize::MAX, super::channel::Item::Data(buf))
         } else {
-            self.take_input(ctx, task)?
+            let taken = self.take_input(ctx, task);
+            if !self.debloat.is_empty() {
+                self.measure_input(ctx.now(), task, taken.as_ref());
+            }
+            taken?
         };
         match item {
             super::channel::Item::Data(buf) => {

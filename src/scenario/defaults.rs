@@ -197,6 +197,48 @@ pub const NETWORK_LATENCY: Setting<SimDuration> = Setting::model("network.latenc
 /// Bandwidth of one remote channel: 1 Gbit/s.
 pub const NETWORK_BANDWIDTH_BYTES_PER_S: Setting<u64> =
     Setting::model("network.bandwidth", 125_000_000);
+/// Buffer debloating (FLIP-183): off.
+pub const BUFFER_DEBLOAT: Setting<bool> = Setting::flink(
+    "network.buffer-debloat",
+    "taskmanager.network.memory.buffer-debloat.enabled",
+    false,
+);
+/// Time in which a gate's in-flight data should be consumed: 1 s.
+pub const BUFFER_DEBLOAT_TARGET: Setting<SimDuration> = Setting::flink(
+    "network.buffer-debloat-target",
+    "taskmanager.network.memory.buffer-debloat.target",
+    secs(1),
+);
+/// Time between two recalculations of the buffer size: 200 ms.
+pub const BUFFER_DEBLOAT_PERIOD: Setting<SimDuration> = Setting::flink(
+    "network.buffer-debloat-period",
+    "taskmanager.network.memory.buffer-debloat.period",
+    ms(200),
+);
+/// Samples the moving average of the buffer size spans: 20.
+pub const BUFFER_DEBLOAT_SAMPLES: Setting<u32> = Setting::flink(
+    "network.buffer-debloat-samples",
+    "taskmanager.network.memory.buffer-debloat.samples",
+    20,
+);
+/// Least change of the buffer size that is announced: 25 %.
+pub const BUFFER_DEBLOAT_THRESHOLD_PERCENTAGES: Setting<u32> = Setting::flink(
+    "network.buffer-debloat-threshold-percentages",
+    "taskmanager.network.memory.buffer-debloat.threshold-percentages",
+    25,
+);
+/// Smallest debloated buffer: 256 bytes.
+pub const MIN_SEGMENT_SIZE_BYTES: Setting<u64> = Setting::flink(
+    "network.min-segment-size",
+    "taskmanager.memory.min-segment-size",
+    256,
+);
+/// Buffer size a channel starts with when debloating: 1024 bytes.
+pub const STARTING_SEGMENT_SIZE_BYTES: Setting<u64> = Setting::flink(
+    "network.starting-segment-size",
+    "taskmanager.memory.starting-segment-size",
+    1024,
+);
 
 // ---- [cluster] ----
 
@@ -423,6 +465,13 @@ mod tests {
             set(MAX_BUFFERS_PER_CHANNEL),
             set(NETWORK_LATENCY),
             set(NETWORK_BANDWIDTH_BYTES_PER_S),
+            format!("network.buffer-debloat={}", BUFFER_DEBLOAT.value),
+            set(BUFFER_DEBLOAT_TARGET),
+            set(BUFFER_DEBLOAT_PERIOD),
+            set(BUFFER_DEBLOAT_SAMPLES),
+            set(BUFFER_DEBLOAT_THRESHOLD_PERCENTAGES),
+            set(MIN_SEGMENT_SIZE_BYTES),
+            set(STARTING_SEGMENT_SIZE_BYTES),
             set(SLOTS_PER_TASKMANAGER),
             set(TASKMANAGER_STARTUP),
             "cluster.resource-manager=active".into(),

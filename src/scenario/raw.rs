@@ -323,6 +323,20 @@ pub struct RawNetwork {
     pub latency: Option<SimDuration>,
     /// Channel bandwidth.
     pub bandwidth: Option<Bandwidth>,
+    /// Buffer debloating on or off.
+    pub buffer_debloat: Option<bool>,
+    /// Time in which a gate's in-flight data should be consumed.
+    pub buffer_debloat_target: Option<SimDuration>,
+    /// Time between two recalculations of the buffer size.
+    pub buffer_debloat_period: Option<SimDuration>,
+    /// Samples the buffer size's moving average spans.
+    pub buffer_debloat_samples: Option<i64>,
+    /// Least change of the buffer size, in percent, that is announced.
+    pub buffer_debloat_threshold_percentages: Option<i64>,
+    /// Smallest debloated buffer size.
+    pub min_segment_size: Option<ByteSize>,
+    /// Buffer size a debloated channel starts with.
+    pub starting_segment_size: Option<ByteSize>,
 }
 
 /// `[cluster]`.

@@ -274,6 +274,25 @@ pub struct NetworkConfig {
     pub latency: SimDuration,
     /// Bandwidth of one remote channel, bytes/s.
     pub bandwidth_bytes_per_s: u64,
+    /// Buffer debloating (FLIP-183); `None` when off (Flink's default).
+    pub buffer_debloat: Option<BufferDebloat>,
+}
+
+/// Buffer debloating settings (`taskmanager.network.memory.buffer-debloat.*`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BufferDebloat {
+    /// Time in which a gate's in-flight data should be consumed (Flink: 1 s).
+    pub target: SimDuration,
+    /// Time between two recalculations at each subtask (Flink: 200 ms).
+    pub period: SimDuration,
+    /// Samples the moving average of the buffer size spans (Flink: 20).
+    pub samples: u32,
+    /// Least change, in percent of the last announced size, that is announced (Flink: 25).
+    pub threshold_percentages: u32,
+    /// Smallest buffer size, bytes (`taskmanager.memory.min-segment-size`, Flink: 256).
+    pub min_segment_bytes: u64,
+    /// Buffer size every channel starts with, bytes (`taskmanager.memory.starting-segment-size`, Flink: 1024).
+    pub starting_segment_bytes: u64,
 }
 
 /// Which deployment provides the TaskManagers (Flink's resource manager).

@@ -53,7 +53,7 @@ fn required<T>(v: Option<T>, key: &str) -> Result<T> {
 }
 
 /// An integer in [min, max].
-fn int(v: i64, key: &str, min: i64, max: i64) -> Result<i64> {
+pub(super) fn int(v: i64, key: &str, min: i64, max: i64) -> Result<i64> {
     let bound = if v < min {
         format!("at least {min}")
     } else if v > max {
@@ -88,7 +88,8 @@ fn amount(v: Option<i64>, key: &str, min: u64) -> Result<u64> {
     int(required(v, key)?, key, min as i64, i64::MAX).map(|v| v as u64)
 }
 
-fn positive(d: SimDuration, key: &str) -> Result<SimDuration> {
+/// A duration longer than zero.
+pub(super) fn positive(d: SimDuration, key: &str) -> Result<SimDuration> {
     if d == SimDuration::ZERO {
         return fail(
             key,
@@ -370,6 +371,7 @@ fn network(n: &RawNetwork, raw_job: &RawJob) -> Result<NetworkConfig> {
         max_buffers_per_channel: count_or(n.max_buffers_per_channel, per_channel, 1)?,
         latency: n.latency.unwrap_or(defaults::NETWORK_LATENCY.value),
         bandwidth_bytes_per_s: nonzero(bandwidth, "network.bandwidth")?,
+        buffer_debloat: super::buffer_debloat::settings(n, buffer_bytes)?,
     })
 }
 
