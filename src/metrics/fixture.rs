@@ -20,6 +20,7 @@ pub(crate) fn sample_result() -> RunResult {
         state_bytes: 64 << 20,
         persisted_inflight_bytes: 0,
         processed_in_alignment_bytes: 0,
+        full_state_bytes: 64 << 20,
         outcome,
     };
     use CheckpointOutcome::*;
