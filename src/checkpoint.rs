@@ -23,6 +23,7 @@ pub(crate) mod failure_manager;
 pub(crate) mod pending;
 pub(crate) mod request_decider;
 pub(crate) mod snapshot;
+pub(crate) mod state_backend;
 pub(crate) mod two_phase_commit;
 pub(crate) mod unaligned;
 

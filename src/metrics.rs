@@ -48,7 +48,8 @@ pub struct CheckpointRecord {
     pub sync_s_max: f64,
     /// Largest asynchronous (upload) phase, seconds.
     pub async_s_max: f64,
-    /// Bytes of state uploaded for this checkpoint.
+    /// Bytes of state uploaded for this checkpoint (Flink's "checkpointed data
+    /// size": with incremental checkpoints only the new files).
     pub state_bytes: u64,
     /// Bytes of in-flight data persisted (unaligned checkpoints; 0 when aligned).
     pub persisted_inflight_bytes: u64,
@@ -59,6 +60,10 @@ pub struct CheckpointRecord {
     pub unaligned_subtasks: u32,
     /// Subtasks whose alignment passed the aligned checkpoint timeout and switched to unaligned.
     pub switched_subtasks: u32,
+    /// Bytes of the whole state the checkpoint holds, shared files of earlier
+    /// checkpoints included (Flink's "full checkpoint data size"); `state_bytes`
+    /// unless checkpoints are incremental.
+    pub full_state_bytes: u64,
     /// How it ended.
     pub outcome: CheckpointOutcome,
 }

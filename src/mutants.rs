@@ -27,11 +27,14 @@ pub enum Bug {
     UnalignedNoChannelState,
     /// Recovery from an unaligned checkpoint does not replay the persisted in-flight data.
     UnalignedNoChannelRestore,
+    /// Recovery from an incremental checkpoint fetches only its own new files, not
+    /// the shared files of earlier checkpoints it builds on.
+    IncrementalMissingBase,
 }
 
 impl Bug {
     /// Every mutant, in a stable order.
-    pub const ALL: [Bug; 9] = [
+    pub const ALL: [Bug; 10] = [
         Bug::NoAlignment,
         Bug::CommitBeforeComplete,
         Bug::RestoreLatestTriggered,
@@ -41,6 +44,7 @@ impl Bug {
         Bug::AckBeforeUpload,
         Bug::UnalignedNoChannelState,
         Bug::UnalignedNoChannelRestore,
+        Bug::IncrementalMissingBase,
     ];
 
     /// The name used on the command line.
@@ -55,6 +59,7 @@ impl Bug {
             Bug::AckBeforeUpload => "ack-before-upload",
             Bug::UnalignedNoChannelState => "unaligned-no-channel-state",
             Bug::UnalignedNoChannelRestore => "unaligned-no-channel-restore",
+            Bug::IncrementalMissingBase => "incremental-missing-base",
         }
     }
 
@@ -81,6 +86,9 @@ impl Bug {
             }
             Bug::UnalignedNoChannelRestore => {
                 "recovery from an unaligned checkpoint does not replay the persisted in-flight data"
+            }
+            Bug::IncrementalMissingBase => {
+                "recovery from an incremental checkpoint restores only its new files, without the shared files of earlier checkpoints"
             }
         }
     }

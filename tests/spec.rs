@@ -53,6 +53,8 @@ mod sink_guarantees;
 #[path = "spec/snapshot_cost.rs"]
 mod snapshot_cost;
 
+#[path = "spec/state_backends.rs"]
+mod state_backends;
 #[path = "spec/stochastic_faults.rs"]
 mod stochastic_faults;
 #[path = "spec/sweeps.rs"]

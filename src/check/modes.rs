@@ -1,7 +1,8 @@
 //! The checkpoint modes and state settings a generated case may turn on
 //! (unaligned checkpoints, the aligned checkpoint timeout, the interval
-//! during backlog, task-local recovery), drawn from a stream of their own so that adding a mode leaves
-//! the rest of every case as it was.
+//! during backlog, task-local recovery, the RocksDB backend and its
+//! incremental checkpoints), drawn from a stream of their own so that adding a
+//! mode leaves the rest of every case as it was; a new mode's draws come last.
 
 use crate::kernel::rng_stream;
 use rand::RngExt;
@@ -17,6 +18,10 @@ pub struct Modes {
     pub local_recovery: bool,
     /// `checkpoint.interval-during-backlog` in ms (0: no checkpoints during backlog).
     pub interval_during_backlog_ms: Option<u64>,
+    /// `state.backend = "rocksdb"` (else Flink's default, hashmap).
+    pub rocksdb: bool,
+    /// `state.incremental = true`, with RocksDB.
+    pub incremental: bool,
 }
 
 impl Modes {
@@ -32,13 +37,20 @@ impl Modes {
         let unaligned = rng.random_bool(0.5) && exactly_once && max_concurrent == 1;
         let timeout =
             [None, Some(0u64), Some(20), Some(200), Some(2000)][rng.random_range(0..5usize)];
+        let local_recovery = rng.random_bool(0.3);
+        let interval_during_backlog_ms = [None, None, Some(0), Some(2), Some(5)]
+            [rng.random_range(0..5usize)]
+        .map(|k| k * interval_ms);
+        let rocksdb = rng.random_bool(0.5);
+        // Both drawn whatever the backend, so that the stream stays aligned.
+        let incremental = rng.random_bool(0.5) && rocksdb;
         Modes {
             unaligned,
             aligned_timeout_ms: timeout.filter(|_| unaligned),
-            local_recovery: rng.random_bool(0.3),
-            interval_during_backlog_ms: [None, None, Some(0), Some(2), Some(5)]
-                [rng.random_range(0..5usize)]
-            .map(|k| k * interval_ms),
+            local_recovery,
+            interval_during_backlog_ms,
+            rocksdb,
+            incremental,
         }
     }
 
@@ -59,10 +71,19 @@ impl Modes {
 
     /// A `[state]` table, or nothing.
     pub fn state_table(&self) -> String {
+        let mut s = String::new();
         if self.local_recovery {
-            "[state]\nlocal-recovery = true\n\n".into()
-        } else {
-            String::new()
+            s.push_str("local-recovery = true\n");
         }
+        if self.rocksdb {
+            s.push_str("backend = \"rocksdb\"\n");
+        }
+        if self.incremental {
+            s.push_str("incremental = true\n");
+        }
+        if s.is_empty() {
+            return s;
+        }
+        format!("[state]\n{s}\n")
     }
 }

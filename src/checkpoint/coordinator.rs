@@ -317,7 +317,8 @@ impl Checkpointing {
         p.n_acked += 1;
         p.async_max = p.async_max.max(async_d);
         if let Some(s) = &p.snaps[task] {
-            p.state_bytes += s.state_bytes;
+            p.state_bytes += s.uploaded_bytes;
+            p.full_state_bytes += s.state_bytes;
             p.inflight_bytes += s.inflight_bytes;
         }
         if p.n_acked == p.acked.len() && !p.metadata_started {

@@ -14,8 +14,17 @@ pub(crate) struct TaskSnap {
     pub frontier: Vec<u64>,
     /// Input records folded into the task's keyed state.
     pub state_records: u64,
-    /// State bytes.
+    /// State bytes: the whole state a restore reads (operator and keyed state).
     pub state_bytes: u64,
+    /// Keyed state bytes, part of `state_bytes`.
+    pub keyed_bytes: u64,
+    /// Bytes this checkpoint uploaded: `state_bytes`, or with incremental
+    /// checkpoints the operator state and the new SST files (`state_backend`).
+    pub uploaded_bytes: u64,
+    /// Incremental: input records held by the shared files of earlier checkpoints.
+    pub base_records: u64,
+    /// Incremental: RocksDB memtable flushes since its last compaction.
+    pub flushes: u32,
     /// Source offsets (global partition, offset) of a source task.
     pub offsets: Vec<(u32, u64)>,
     /// Pre-committed transactions of a two-phase-commit sink, by checkpoint id.
@@ -54,8 +63,11 @@ pub(crate) struct Pending {
     pub sync_max: SimDuration,
     /// Largest asynchronous phase at a task.
     pub async_max: SimDuration,
-    /// State bytes acknowledged.
+    /// State bytes the acknowledged tasks uploaded (incremental: the new files).
     pub state_bytes: u64,
+    /// Whole state bytes of the acknowledged tasks (shared files of earlier
+    /// checkpoints included).
+    pub full_state_bytes: u64,
     /// In-flight bytes (channel state) acknowledged.
     pub inflight_bytes: u64,
     /// Bytes the tasks processed between their first and last barrier.
@@ -87,6 +99,7 @@ impl Pending {
             sync_max: SimDuration::ZERO,
             async_max: SimDuration::ZERO,
             state_bytes: 0,
+            full_state_bytes: 0,
             inflight_bytes: 0,
             processed_in_alignment: 0,
             metadata_started: false,
@@ -118,6 +131,7 @@ impl Pending {
             processed_in_alignment_bytes: self.processed_in_alignment,
             unaligned_subtasks: self.unaligned_subtasks,
             switched_subtasks: self.switched,
+            full_state_bytes: self.full_state_bytes,
             outcome,
         }
     }

@@ -1,21 +1,26 @@
 //! Taking a snapshot at a task: a source snapshots its offsets when it takes
 //! the trigger from its mailbox and emits the barrier; every task then runs
-//! the synchronous phase (`sync-base` + state ÷ `sync-speed`, processing
-//! nothing, pre-committing a two-phase-commit sink), unblocks its inputs and
-//! uploads the state asynchronously: `snapshot-setup` (the fixed cost of
-//! opening the stream and file), the storage request latency, then the bytes
-//! at its share of the storage bandwidth, then the acknowledgement RPC; state
-//! under 20 KiB travels inline with the acknowledgement and opens no file. Keyed state is a size: the expected number of
-//! distinct keys seen times the bytes per key.
+//! the synchronous phase (processing nothing, pre-committing a two-phase-commit
+//! sink; how long is the state backend's: HashMap `sync-base` + state ÷
+//! `sync-speed`, see `state_backend`), unblocks its inputs and uploads the
+//! state asynchronously: `snapshot-setup` (the fixed cost of opening the
+//! stream and file), the backend's read of its state (RocksDB), the storage
+//! request latency, then the bytes at its share of the storage bandwidth, then
+//! the acknowledgement RPC; state under 20 KiB travels inline with the
+//! acknowledgement and opens no file. Keyed state is a size: the expected
+//! number of distinct keys seen times the bytes per key; with incremental
+//! checkpoints the keys changed since the latest completed checkpoint are those
+//! seen among the records folded in since.
 
 use super::pending::TaskSnap;
+use super::state_backend::{self, Base, StateNow};
 use super::unaligned::{ChannelState, state_bytes};
 use super::{Checkpointing, INLINE_STATE_BYTES, Store};
 use crate::event::{Ctx, Ev, Owner, TaskId};
 use crate::job::Job;
 use crate::job::task::{Role, Work};
 use crate::mutants::Bug;
-use crate::time::{NS_PER_S, SimDuration};
+use crate::time::SimDuration;
 
 /// Snapshot bytes of a source's offsets, per partition.
 const OFFSET_BYTES_PER_PARTITION: u64 = 16;
@@ -44,22 +49,37 @@ impl Checkpointing {
         self.take_snapshot(ctx, job, task, ckpt, out);
     }
 
-    /// Keyed state bytes of a task after folding in its input records.
-    pub fn state_bytes(&self, job: &Job, task: TaskId) -> u64 {
-        let t = &job.tasks[task];
-        let base = match &t.role {
+    /// Operator state bytes: a source's offsets, a sink's transaction handles.
+    fn operator_bytes(&self, job: &Job, task: TaskId) -> u64 {
+        match &job.tasks[task].role {
             Role::Source { partitions, .. } => OFFSET_BYTES_PER_PARTITION * partitions.len() as u64,
             Role::Sink => TXN_HANDLE_BYTES * (1 + self.sinks.ext[task].precommitted.len() as u64),
             Role::Operator => 0,
-        };
-        let s = &t.state;
-        if s.keys_owned <= 0.0 {
-            return base;
         }
-        // Keys seen after n input records over K keys: K·(1 − e^(−n/K)).
-        let n = s.records as f64 * t.cost.in_weight;
-        let seen = s.keys_owned * (1.0 - (-n / s.keys_owned).exp());
-        base + (seen * s.bytes_per_key as f64).round() as u64
+    }
+
+    /// The task's state now, and (incremental checkpoints) what changed since the
+    /// latest completed checkpoint, its base.
+    fn state_now(&self, ctx: &Ctx, job: &Job, task: TaskId) -> (StateNow, Option<Base>) {
+        let records = job.tasks[task].state.records;
+        let base = (self.coord.latest.as_ref())
+            .filter(|_| state_backend::incremental(ctx.sc))
+            .map(|c| Base {
+                records: c.snaps[task].state_records,
+                flushes: c.snaps[task].flushes,
+            });
+        let keyed = keyed_bytes(job, task, records);
+        let changed = match base {
+            // The distinct keys among the records folded in since the base.
+            Some(b) => keyed_bytes(job, task, records.saturating_sub(b.records)),
+            None => keyed,
+        };
+        let now = StateNow {
+            operator_bytes: self.operator_bytes(job, task),
+            keyed_bytes: keyed,
+            changed_bytes: changed,
+        };
+        (now, base)
     }
 
     /// The synchronous part of a snapshot: capture state (and, unaligned, the
@@ -82,7 +102,9 @@ impl Checkpointing {
                 self.sinks.commit_txn(ctx, job, latest, task, ckpt);
             }
         }
-        let bytes = self.state_bytes(job, task);
+        let (state, base) = self.state_now(ctx, job, task);
+        let cost = state_backend::snapshot_cost(ctx.sc, state, base);
+        let bytes = state.operator_bytes + state.keyed_bytes;
         let t = &job.tasks[task];
         let snap = TaskSnap {
             persisted: false,
@@ -92,6 +114,10 @@ impl Checkpointing {
             },
             state_records: t.state.records,
             state_bytes: bytes,
+            keyed_bytes: state.keyed_bytes,
+            uploaded_bytes: cost.upload_bytes,
+            base_records: cost.base_records,
+            flushes: cost.flushes,
             tm: t.tm,
             offsets: match &t.role {
                 Role::Source { partitions, .. } => partitions
@@ -116,15 +142,9 @@ impl Checkpointing {
         if let Some(p) = self.coord.pending.get_mut(&ckpt) {
             p.snaps[task] = Some(snap);
         }
-        let cfg = &ctx.sc.checkpoint;
-        let sync = cfg.sync_base
-            + SimDuration(
-                (bytes as u128 * NS_PER_S as u128).div_ceil(cfg.sync_bytes_per_s.max(1) as u128)
-                    as u64,
-            );
         self.tasks[task].sync_started = now;
-        self.tasks[task].snap_bytes = bytes;
-        job.busy(ctx, task, Work::Sync { ckpt }, sync);
+        self.tasks[task].snap_bytes = cost.upload_bytes;
+        job.busy(ctx, task, Work::Sync { ckpt }, cost.sync);
     }
 
     /// The synchronous phase ended: resume input, start the asynchronous upload
@@ -170,13 +190,16 @@ impl Checkpointing {
         snap.inflight_bytes += state_bytes(&input);
         snap.in_state = input;
         let bytes = self.tasks[task].snap_bytes + snap.inflight_bytes;
+        // The backend reads its state (iterates, or reads the new files) before the upload.
+        let read = state_backend::read_time(ctx.sc, snap);
         let attempt = job.tasks[task].attempt;
         let inline = bytes <= INLINE_STATE_BYTES;
         if inline {
             self.mark_persisted(task, ckpt);
         }
         if inline || ctx.has_bug(Bug::AckBeforeUpload) {
-            let at = now + ctx.sc.cluster.rpc_latency;
+            let read = if inline { read } else { SimDuration::ZERO };
+            let at = now + read + ctx.sc.cluster.rpc_latency;
             ctx.push(
                 at,
                 Ev::Ack {
@@ -199,7 +222,7 @@ impl Checkpointing {
             // then the bytes share the storage bandwidth.
             let setup = ctx.sc.checkpoint.snapshot_setup;
             ctx.push(
-                now + setup + ctx.sc.storage.latency,
+                now + setup + read + ctx.sc.storage.latency,
                 Ev::StorageStart { id },
             );
         }
@@ -218,4 +241,17 @@ impl Checkpointing {
             c.snaps[task].persisted = true;
         }
     }
+}
+
+/// Keyed state bytes of `task` after folding in `records` input records: the
+/// keys seen after n records over K keys, K·(1 − e^(−n/K)), times the bytes per key.
+fn keyed_bytes(job: &Job, task: TaskId, records: u64) -> u64 {
+    let t = &job.tasks[task];
+    let s = &t.state;
+    if s.keys_owned <= 0.0 {
+        return 0;
+    }
+    let n = records as f64 * t.cost.in_weight;
+    let seen = s.keys_owned * (1.0 - (-n / s.keys_owned).exp());
+    (seen * s.bytes_per_key as f64).round() as u64
 }

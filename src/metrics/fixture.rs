@@ -22,6 +22,7 @@ pub(crate) fn sample_result() -> RunResult {
         processed_in_alignment_bytes: 0,
         unaligned_subtasks: 0,
         switched_subtasks: 0,
+        full_state_bytes: 64 << 20,
         outcome,
     };
     use CheckpointOutcome::*;

@@ -113,6 +113,7 @@ fn empty_checkpoint() -> CheckpointRecord {
         processed_in_alignment_bytes: 0,
         unaligned_subtasks: 0,
         switched_subtasks: 0,
+        full_state_bytes: 0,
         outcome: CheckpointOutcome::Completed,
     }
 }
@@ -243,7 +244,8 @@ mod tests {
         assert_eq!(
             first_line("checkpoints.csv"),
             "id,trigger_s,end_s,duration_s,start_delay_s_max,alignment_s_max,sync_s_max,\
-             async_s_max,state_bytes,persisted_inflight_bytes,processed_in_alignment_bytes,unaligned_subtasks,switched_subtasks,outcome"
+             async_s_max,state_bytes,persisted_inflight_bytes,processed_in_alignment_bytes,\
+             unaligned_subtasks,switched_subtasks,full_state_bytes,outcome"
         );
         let failures = fs::read_to_string(dir.join("failures.csv")).unwrap();
         assert_eq!(failures.lines().count(), 1);
@@ -256,7 +258,7 @@ mod tests {
         let rows = fs::read_to_string(dir.join("checkpoints.csv")).unwrap();
         assert_eq!(
             rows.lines().nth(1),
-            Some("1,0.5,2.5,2.0,0.05,0.2,0.01,1.5,67108864,0,0,0,0,completed")
+            Some("1,0.5,2.5,2.0,0.05,0.2,0.01,1.5,67108864,0,0,0,0,67108864,completed")
         );
         let _ = fs::remove_dir_all(&dir);
     }

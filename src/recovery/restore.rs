@@ -2,21 +2,23 @@
 //! state (empty when the snapshot's upload never finished), the source rewind
 //! to the checkpointed offsets (what was read past them is replayed), the
 //! sink's recover-and-commit and abort, the state download (which shares the
-//! storage bandwidth), and then the rebuilding of the state backend from the
-//! downloaded bytes at `checkpoint.restore-speed` per subtask (the HashMap
-//! backend deserialises every entry), separate from the storage. With
+//! storage bandwidth; an incremental checkpoint's shared files of earlier
+//! checkpoints included), and then the rebuilding of the state backend from
+//! the downloaded bytes, separate from the storage: the HashMap backend
+//! deserialises every entry at `checkpoint.restore-speed`, RocksDB re-inserts
+//! them or opens its files (`checkpoint::state_backend`). With
 //! task-local recovery (`state.local-recovery`) a task that restarts in the
 //! TaskManager that took its snapshot, alive since, reads the local copy at
 //! `state.local-disk-speed` instead of downloading it.
 
 use super::Recovery;
 use crate::checkpoint::pending::TaskSnap;
-use crate::checkpoint::{Checkpointing, INLINE_STATE_BYTES, Store};
+use crate::checkpoint::{Checkpointing, INLINE_STATE_BYTES, Store, state_backend};
 use crate::event::{Ctx, Ev, Owner, TaskId};
 use crate::job::Job;
 use crate::job::task::{Role, Status};
 use crate::mutants::Bug;
-use crate::time::{NS_PER_S, SimDuration};
+use crate::time::SimDuration;
 
 impl Recovery {
     /// A task is deployed: restore its state from the latest completed checkpoint.
@@ -46,8 +48,16 @@ impl Recovery {
         }
         // State that never reached storage cannot be restored: the task starts empty.
         let durable = snap.persisted && !ctx.has_bug(Bug::NoStateRestore);
+        // The bug: without the shared files of earlier checkpoints, only the records
+        // folded in since the base are restored.
+        let missing_base = ctx.has_bug(Bug::IncrementalMissingBase);
+        let lost = if missing_base { snap.base_records } else { 0 };
         let st = &mut job.tasks[task].state;
-        st.records = if durable { snap.state_records } else { 0 };
+        st.records = if durable {
+            snap.state_records.saturating_sub(lost)
+        } else {
+            0
+        };
         st.frontier.iter_mut().for_each(|f| *f = 0);
         for (p, &f) in snap.frontier.iter().enumerate() {
             st.frontier[p] = f;
@@ -72,14 +82,15 @@ impl Recovery {
             (&[][..], &[][..])
         };
         job.stash_channel_state(task, out, input);
-        // The state handle and the channel state are read; only the state is rebuilt.
-        let bytes = snap.state_bytes + snap.inflight_bytes;
-        let state = snap.state_bytes;
+        // The state handle (every file, shared ones included) and the channel state
+        // are read; only the state is rebuilt (`state_backend`).
+        let bytes = state_backend::fetch_bytes(&snap, missing_base) + snap.inflight_bytes;
+        let state = state_backend::rebuild_bytes(ctx.sc, &snap);
         if bytes > INLINE_STATE_BYTES && self.has_local_copy(ctx, job, task, &snap, restored) {
             // Task-local recovery: the TaskManager's own copy, read from its disk.
-            let disk = ctx.sc.state.local_disk_bytes_per_s as u128;
-            let read = (bytes as u128 * NS_PER_S as u128).div_ceil(disk) as u64;
-            let at = now + SimDuration(read) + rebuild_time(ctx, state);
+            let local = state_backend::local_read_bytes(ctx.sc, &snap) + snap.inflight_bytes;
+            let read = state_backend::at_rate(local, ctx.sc.state.local_disk_bytes_per_s);
+            let at = now + read + rebuild_time(ctx, state);
             ctx.push(at, Ev::Restored { task, attempt });
         } else if bytes > INLINE_STATE_BYTES {
             let id = storage.create(
@@ -122,10 +133,10 @@ impl Recovery {
     }
 }
 
-/// Time to rebuild a state backend from `bytes` of snapshot at `checkpoint.restore-speed`.
+/// Time to rebuild the state backend from `bytes` of snapshot (see
+/// `state_backend::rebuild_bytes`): deserialise, re-insert, or open the files.
 pub(crate) fn rebuild_time(ctx: &Ctx, bytes: u64) -> SimDuration {
-    let speed = ctx.sc.checkpoint.restore_bytes_per_s.max(1) as u128;
-    SimDuration((bytes as u128 * NS_PER_S as u128).div_ceil(speed) as u64)
+    state_backend::rebuild_time(ctx.sc, bytes)
 }
 
 /// Rewinds a source task's partitions to the snapshot's offsets (or the start);

@@ -1,10 +1,14 @@
 //! Validation of the checkpoint modes: unaligned checkpoints and their aligned
-//! timeout (what Flink allows them with), and the interval during backlog.
+//! timeout (what Flink allows them with), the interval during backlog, and the
+//! state backend with its incremental checkpoints (`[state]`).
 
 use super::defaults;
-use super::raw::RawCheckpoint;
-use super::typed::{BacklogInterval, CheckpointMode};
-use super::validate::{Result, fail};
+use super::raw::{RawBackend, RawCheckpoint, RawStateBackend};
+use super::typed::{
+    BacklogInterval, CheckpointMode, RocksDbConfig, StateBackend, StateBackendName, StateConfig,
+};
+use super::units::{Bandwidth, ByteSize};
+use super::validate::{Result, count, fail, finite_in, nonzero};
 use crate::time::SimDuration;
 
 /// `unaligned` and `aligned-timeout`, checked against what Flink allows: unaligned
@@ -49,4 +53,113 @@ pub(super) fn backlog_interval(
         ),
         Some(d) => Ok(BacklogInterval::Every(d)),
     }
+}
+
+/// `[state]`: task-local recovery and the keyed state backend. RocksDB's keys are
+/// errors with the HashMap backend (as the keys of another restart strategy are),
+/// and so are incremental checkpoints: Flink's HashMap backend ignores
+/// `execution.checkpointing.incremental` and takes full snapshots, which ckptsim
+/// refuses to do silently.
+pub(super) fn state_config(s: &RawStateBackend) -> Result<StateConfig> {
+    let disk = (s.local_disk_speed).map_or(defaults::LOCAL_DISK_SPEED_BYTES_PER_S.value, |b| b.0);
+    let name = match s.backend {
+        None => defaults::STATE_BACKEND.value,
+        Some(RawBackend::Hashmap) => StateBackendName::HashMap,
+        Some(RawBackend::Rocksdb) => StateBackendName::RocksDb,
+    };
+    let incremental = s.incremental.unwrap_or(defaults::INCREMENTAL.value);
+    let backend = match name {
+        StateBackendName::HashMap => {
+            if incremental {
+                let msg = "incremental checkpoints need backend = \"rocksdb\": Flink's HashMap backend does not support them (it ignores execution.checkpointing.incremental and takes full snapshots); set backend = \"rocksdb\" or remove incremental";
+                return fail(defaults::INCREMENTAL.key, msg);
+            }
+            if let Some(key) = rocksdb_key_set(s) {
+                let msg = format!(
+                    "{} applies to the RocksDB backend only, and the backend is hashmap; set backend = \"rocksdb\" or remove it",
+                    key.trim_start_matches("state.")
+                );
+                return fail(key, msg);
+            }
+            StateBackend::HashMap
+        }
+        StateBackendName::RocksDb => StateBackend::RocksDb(rocksdb(s, incremental)?),
+    };
+    Ok(StateConfig {
+        local_recovery: s.local_recovery.unwrap_or(defaults::LOCAL_RECOVERY.value),
+        local_disk_bytes_per_s: nonzero(disk, defaults::LOCAL_DISK_SPEED_BYTES_PER_S.key)?,
+        backend,
+    })
+}
+
+/// The first RocksDB key present in `[state]`, if any.
+fn rocksdb_key_set(s: &RawStateBackend) -> Option<&'static str> {
+    let set = [
+        (
+            s.rocksdb_writebuffer_size.is_some(),
+            &defaults::ROCKSDB_WRITEBUFFER_SIZE_BYTES.key,
+        ),
+        (
+            s.rocksdb_target_file_size.is_some(),
+            &defaults::ROCKSDB_TARGET_FILE_SIZE_BYTES.key,
+        ),
+        (
+            s.rocksdb_iterate_speed.is_some(),
+            &defaults::ROCKSDB_ITERATE_SPEED_BYTES_PER_S.key,
+        ),
+        (
+            s.rocksdb_insert_speed.is_some(),
+            &defaults::ROCKSDB_INSERT_SPEED_BYTES_PER_S.key,
+        ),
+        (
+            s.rocksdb_file_open.is_some(),
+            &defaults::ROCKSDB_FILE_OPEN.key,
+        ),
+        (
+            s.rocksdb_write_amplification.is_some(),
+            &defaults::ROCKSDB_WRITE_AMPLIFICATION.key,
+        ),
+        (
+            s.rocksdb_compaction_trigger.is_some(),
+            &defaults::ROCKSDB_COMPACTION_TRIGGER.key,
+        ),
+        (
+            s.rocksdb_compaction_share.is_some(),
+            &defaults::ROCKSDB_COMPACTION_SHARE.key,
+        ),
+    ];
+    set.into_iter()
+        .find(|(present, _)| *present)
+        .map(|(_, k)| *k)
+}
+
+/// The RocksDB backend's options, each rate more than 0.
+fn rocksdb(s: &RawStateBackend, incremental: bool) -> Result<RocksDbConfig> {
+    use defaults::*;
+    let bytes = |v: Option<ByteSize>, d: Setting<u64>| nonzero(v.map_or(d.value, |b| b.0), d.key);
+    let speed = |v: Option<Bandwidth>, d: Setting<u64>| nonzero(v.map_or(d.value, |b| b.0), d.key);
+    let amp = ROCKSDB_WRITE_AMPLIFICATION;
+    let share = ROCKSDB_COMPACTION_SHARE;
+    let trigger = ROCKSDB_COMPACTION_TRIGGER;
+    Ok(RocksDbConfig {
+        incremental,
+        write_buffer_bytes: bytes(s.rocksdb_writebuffer_size, ROCKSDB_WRITEBUFFER_SIZE_BYTES)?,
+        target_file_bytes: bytes(s.rocksdb_target_file_size, ROCKSDB_TARGET_FILE_SIZE_BYTES)?,
+        iterate_bytes_per_s: speed(s.rocksdb_iterate_speed, ROCKSDB_ITERATE_SPEED_BYTES_PER_S)?,
+        insert_bytes_per_s: speed(s.rocksdb_insert_speed, ROCKSDB_INSERT_SPEED_BYTES_PER_S)?,
+        file_open: s.rocksdb_file_open.unwrap_or(ROCKSDB_FILE_OPEN.value),
+        write_amplification: finite_in(
+            s.rocksdb_write_amplification.unwrap_or(amp.value),
+            amp.key,
+            1.0,
+            1000.0,
+        )?,
+        compaction_trigger: count(s.rocksdb_compaction_trigger, trigger.key, trigger.value, 1)?,
+        compaction_share: finite_in(
+            s.rocksdb_compaction_share.unwrap_or(share.value),
+            share.key,
+            0.0,
+            1.0,
+        )?,
+    })
 }

@@ -434,6 +434,36 @@ pub struct RawStateBackend {
     pub local_recovery: Option<bool>,
     /// Reading a local snapshot copy.
     pub local_disk_speed: Option<Bandwidth>,
+    /// The keyed state backend (Flink's `state.backend.type`).
+    pub backend: Option<RawBackend>,
+    /// Incremental checkpoints (Flink's `execution.checkpointing.incremental`).
+    pub incremental: Option<bool>,
+    /// RocksDB memtable size (Flink's `state.backend.rocksdb.writebuffer.size`).
+    pub rocksdb_writebuffer_size: Option<ByteSize>,
+    /// RocksDB SST file size (`state.backend.rocksdb.compaction.level.target-file-size-base`).
+    pub rocksdb_target_file_size: Option<ByteSize>,
+    /// A full RocksDB snapshot's iteration rate.
+    pub rocksdb_iterate_speed: Option<Bandwidth>,
+    /// A full RocksDB restore's insertion rate.
+    pub rocksdb_insert_speed: Option<Bandwidth>,
+    /// Opening one SST file.
+    pub rocksdb_file_open: Option<SimDuration>,
+    /// New SST bytes per changed state byte.
+    pub rocksdb_write_amplification: Option<f64>,
+    /// Flushes that trigger a compaction.
+    pub rocksdb_compaction_trigger: Option<i64>,
+    /// Share of the state a compaction rewrites.
+    pub rocksdb_compaction_share: Option<f64>,
+}
+
+/// `backend = "hashmap" | "rocksdb"` (Flink's shortcut names).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawBackend {
+    /// HashMapStateBackend.
+    Hashmap,
+    /// EmbeddedRocksDBStateBackend.
+    Rocksdb,
 }
 
 /// `[recovery]`.

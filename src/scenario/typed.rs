@@ -389,8 +389,52 @@ pub struct StateConfig {
     /// Task-local recovery: a restart in the TaskManager that took the snapshot reads
     /// its local copy instead of downloading it.
     pub local_recovery: bool,
-    /// Speed of reading a local snapshot copy, bytes/s.
+    /// Speed of reading a local snapshot copy, bytes/s (also RocksDB's local disk:
+    /// memtable flushes and reading its files for an incremental upload).
     pub local_disk_bytes_per_s: u64,
+    /// The keyed state backend (Flink's `state.backend.type`).
+    pub backend: StateBackend,
+}
+
+/// The name of a keyed state backend, as `state.backend` spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateBackendName {
+    /// `hashmap`: Flink's HashMapStateBackend.
+    HashMap,
+    /// `rocksdb`: Flink's EmbeddedRocksDBStateBackend.
+    RocksDb,
+}
+
+/// The keyed state backend and its costs (see `checkpoint::state_backend`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StateBackend {
+    /// State as objects on the heap: copy-on-write snapshots, full checkpoints.
+    HashMap,
+    /// State in an embedded RocksDB per subtask.
+    RocksDb(RocksDbConfig),
+}
+
+/// The RocksDB backend's options and ckptsim's estimates of its rates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RocksDbConfig {
+    /// Incremental checkpoints (Flink's `execution.checkpointing.incremental`).
+    pub incremental: bool,
+    /// Memtable size: the most a checkpoint's flush writes, bytes.
+    pub write_buffer_bytes: u64,
+    /// SST file size: the files a restore opens are the state over this, bytes.
+    pub target_file_bytes: u64,
+    /// A full snapshot reads the database through an iterator at this rate, bytes/s.
+    pub iterate_bytes_per_s: u64,
+    /// A full restore re-inserts every entry at this rate, bytes/s.
+    pub insert_bytes_per_s: u64,
+    /// Opening one SST file when the database opens.
+    pub file_open: SimDuration,
+    /// New SST bytes per byte of state changed since the last checkpoint.
+    pub write_amplification: f64,
+    /// Memtable flushes (level-0 files) after which a compaction runs.
+    pub compaction_trigger: u32,
+    /// The share of the state a compaction rewrites into new files.
+    pub compaction_share: f64,
 }
 
 /// Durations of recovery steps.

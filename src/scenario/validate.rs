@@ -68,7 +68,7 @@ pub(super) fn int(v: i64, key: &str, min: i64, max: i64) -> Result<i64> {
 }
 
 /// An optional count in [min, u32::MAX], `default` if absent.
-fn count(v: Option<i64>, key: &str, default: u32, min: u32) -> Result<u32> {
+pub(super) fn count(v: Option<i64>, key: &str, default: u32, min: u32) -> Result<u32> {
     let v = v.unwrap_or(default.into());
     int(v, key, min.into(), u32::MAX.into()).map(|v| v as u32)
 }
@@ -99,7 +99,7 @@ pub(super) fn positive(d: SimDuration, key: &str) -> Result<SimDuration> {
     Ok(d)
 }
 
-fn nonzero(v: u64, key: &str) -> Result<u64> {
+pub(super) fn nonzero(v: u64, key: &str) -> Result<u64> {
     if v == 0 {
         return fail(
             key,
@@ -109,7 +109,7 @@ fn nonzero(v: u64, key: &str) -> Result<u64> {
     Ok(v)
 }
 
-fn finite_in(v: f64, key: &str, lo: f64, hi: f64) -> Result<f64> {
+pub(super) fn finite_in(v: f64, key: &str, lo: f64, hi: f64) -> Result<f64> {
     if v.is_finite() && v >= lo && v <= hi {
         return Ok(v);
     }
@@ -186,12 +186,7 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
             0,
         )?,
     };
-    let s = &raw.state;
-    let disk = (s.local_disk_speed).map_or(defaults::LOCAL_DISK_SPEED_BYTES_PER_S.value, |b| b.0);
-    let state = StateConfig {
-        local_recovery: s.local_recovery.unwrap_or(defaults::LOCAL_RECOVERY.value),
-        local_disk_bytes_per_s: nonzero(disk, "state.local-disk-speed")?,
-    };
+    let state = super::checkpoint_modes::state_config(&raw.state)?;
     let faults = faults::faults(&raw.faults, &job, &cluster)?;
     let period = raw
         .output
