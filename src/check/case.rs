@@ -367,8 +367,11 @@ impl Gen {
         s.push_str(&self.modes.state_table());
         let _ = writeln!(
             s,
-            "[storage]\nlatency = \"{}ms\"\nbandwidth = {}\n\n[network]\nbuffer-timeout = \"{}ms\"\n",
-            self.storage.0, self.storage.1, self.buffer_timeout_ms
+            "[storage]\nlatency = \"{}ms\"\nbandwidth = {}\n\n[network]\nbuffer-timeout = \"{}ms\"\n{}",
+            self.storage.0,
+            self.storage.1,
+            self.buffer_timeout_ms,
+            self.modes.network_lines()
         );
         let _ = writeln!(
             s,

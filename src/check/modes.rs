@@ -1,7 +1,7 @@
 //! The checkpoint modes and state settings a generated case may turn on
 //! (unaligned checkpoints, the aligned checkpoint timeout, the interval
 //! during backlog, task-local recovery, the RocksDB backend and its
-//! incremental checkpoints), drawn from a stream of their own so that adding a
+//! incremental checkpoints, buffer debloating), drawn from a stream of their own so that adding a
 //! mode leaves the rest of every case as it was; a new mode's draws come last.
 
 use crate::kernel::rng_stream;
@@ -22,6 +22,8 @@ pub struct Modes {
     pub rocksdb: bool,
     /// `state.incremental = true`, with RocksDB.
     pub incremental: bool,
+    /// Buffer debloating: target (ms), period (ms), samples, threshold percentage.
+    pub debloat: Option<(u64, u64, u32, u32)>,
 }
 
 impl Modes {
@@ -44,6 +46,14 @@ impl Modes {
         let rocksdb = rng.random_bool(0.5);
         // Both drawn whatever the backend, so that the stream stays aligned.
         let incremental = rng.random_bool(0.5) && rocksdb;
+        // Drawn last, all four whatever the coin, so that the stream stays aligned.
+        let debloat_on = rng.random_bool(0.33);
+        let debloat = (
+            [100u64, 1000][rng.random_range(0..2usize)],
+            [50u64, 200, 1000][rng.random_range(0..3usize)],
+            [1u32, 5, 20][rng.random_range(0..3usize)],
+            [0u32, 25, 50][rng.random_range(0..3usize)],
+        );
         Modes {
             unaligned,
             aligned_timeout_ms: timeout.filter(|_| unaligned),
@@ -51,6 +61,7 @@ impl Modes {
             interval_during_backlog_ms,
             rocksdb,
             incremental,
+            debloat: debloat_on.then_some(debloat),
         }
     }
 
@@ -67,6 +78,16 @@ impl Modes {
             s.push_str(&format!("interval-during-backlog = \"{b}ms\"\n"));
         }
         s
+    }
+
+    /// Lines for the `[network]` table.
+    pub fn network_lines(&self) -> String {
+        let Some((target, period, samples, threshold)) = self.debloat else {
+            return String::new();
+        };
+        format!(
+            "buffer-debloat = true\nbuffer-debloat-target = \"{target}ms\"\nbuffer-debloat-period = \"{period}ms\"\nbuffer-debloat-samples = {samples}\nbuffer-debloat-threshold-percentages = {threshold}\n"
+        )
     }
 
     /// A `[state]` table, or nothing.

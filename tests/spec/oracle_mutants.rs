@@ -101,8 +101,14 @@ fn the_clean_protocol_passes_three_hundred_random_cases() {
     //     checkpoint 19 and past the timeout from checkpoint 20 (38.6 s): the job fails
     //     over every 6 to 6.5 s, within its failure rate (12 a minute), until the drain
     //     timeout (running instead of finished).
+    // - Buffer debloating (drawn after those: on in a third of the cases, with a target of
+    //   100 ms or 1 s) moved one more, to 208, 62, 30: 201 again (interval 200 ms,
+    //   timeout 33 s, 1 MB/s storage, local recovery) with a 100 ms target: its barriers
+    //   cross the backlog after its restarts faster, a second checkpoint completes (1
+    //   before), its next checkpoint failure comes at 230 s instead of 202 s, and with one
+    //   failover fewer it is still restarting at the drain timeout instead of failed.
     assert_eq!(r.faults, 440);
-    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (208, 63, 29));
+    assert_eq!((r.finished, r.failed_jobs, r.unfinished), (208, 62, 30));
 }
 
 /// `bug` is caught by seed 0's case `index` and shrunk to `faults` faults and a job
@@ -195,14 +201,16 @@ fn ack_before_upload_is_caught() {
     caught(Bug::AckBeforeUpload, 0, 1, 1250);
 }
 // The unaligned bugs need a case with unaligned checkpoints, in-flight data and a
-// failure: seed 0's case 21 (a task failure of sink[0] at 19.2 s).
+// failure: seed 0's case 21 (a task failure of sink[0] at 19.2 s). It also debloats its
+// buffers, so less is in flight, and the shrinker keeps a longer job (12.375 s) than
+// without debloating (2.062 s).
 #[test]
 fn unaligned_no_channel_state_is_caught() {
-    caught(Bug::UnalignedNoChannelState, 21, 1, 2062);
+    caught(Bug::UnalignedNoChannelState, 21, 1, 12375);
 }
 #[test]
 fn unaligned_no_channel_restore_is_caught() {
-    caught(Bug::UnalignedNoChannelRestore, 21, 1, 2062);
+    caught(Bug::UnalignedNoChannelRestore, 21, 1, 12375);
 }
 // The missing base needs incremental checkpoints, a restore from one that builds on an
 // earlier one, and a job that finishes (the final keyed state comes up short): seed 0's

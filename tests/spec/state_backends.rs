@@ -192,7 +192,10 @@ fn checkpoints_csv_has_the_full_size_beside_the_uploaded_one() {
     assert!(lines.next().unwrap().ends_with(",full_state_bytes,outcome"));
     let third = lines.nth(2).unwrap();
     assert!(third.starts_with("3,"), "{third}");
-    assert!(third.ends_with(",95323,0,0,0,0,994063,completed"), "{third}");
+    assert!(
+        third.ends_with(",95323,0,0,0,0,994063,completed"),
+        "{third}"
+    );
 }
 
 /// A scenario with `[state]` `lines` (its header on line 6, the lines from 7).
