@@ -117,8 +117,12 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), CliError> {
     use crate::check::{CheckOptions, check as run_check, default_out};
     use std::io::IsTerminal;
     if args.list_bugs {
+        let width = (crate::mutants::Bug::ALL.iter())
+            .map(|b| b.name().len())
+            .max()
+            .unwrap_or(0);
         for b in crate::mutants::Bug::ALL {
-            sayln!("{:<26} {}", b.name(), b.description());
+            sayln!("{:<width$} {}", b.name(), b.description());
         }
         return Ok(());
     }
