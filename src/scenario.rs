@@ -131,6 +131,12 @@ pub fn parse_str(
     validate::scenario(raw, &stem).map_err(|inv| place(inv.key, inv.message))
 }
 
+/// 1-based line of the dotted `key` in scenario `text` (for an absent key, of its
+/// nearest present parent); for errors found outside this module (`sweep::grid`).
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    Locator::new(text).line_of_key(key)
+}
+
 /// The scenario text with `overrides` applied, as a TOML document (comments are
 /// lost): for writing a scenario that reproduces a run made with `--set`.
 pub fn edited_text(

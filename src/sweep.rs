@@ -19,7 +19,7 @@ pub mod compare;
 pub mod grid;
 pub mod row;
 
-pub use grid::{Grid, Point, grid};
+pub use grid::{Grid, Point, VARIANT_AXIS, grid};
 pub use row::run_row;
 
 use crate::metrics::sweep_rows::RunRow;

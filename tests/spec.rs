@@ -57,6 +57,8 @@ mod snapshot_cost;
 mod state_backends;
 #[path = "spec/stochastic_faults.rs"]
 mod stochastic_faults;
+#[path = "spec/sweep_variants.rs"]
+mod sweep_variants;
 #[path = "spec/sweeps.rs"]
 mod sweeps;
 #[path = "spec/task_failure_recovery.rs"]

@@ -263,7 +263,7 @@ pub(super) fn merge(args: &MergeArgs) -> Result<(), CliError> {
 
 /// `ckptsim plot`, and the charts after `sweep` and `merge`.
 pub(super) fn plot(dir: &Path) -> Result<(), CliError> {
-    let files = output::sweep_charts::charts(dir).map_err(|source| CliError::Charts {
+    let files = output::sweep_folder_charts(dir).map_err(|source| CliError::Charts {
         dir: dir.to_owned(),
         source,
     })?;

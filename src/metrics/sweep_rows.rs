@@ -121,6 +121,14 @@ run_metrics! {
     young_t_opt_s,
     /// Daly's optimum interval, s.
     daly_t_opt_s,
+    /// Mean over completed checkpoints of the start delay at the worst task (trigger → its first barrier), s.
+    start_delay_mean_s,
+    /// Mean keyed state per completed checkpoint, over all subtasks, bytes.
+    state_mean_bytes,
+    /// Mean in-flight data persisted per completed checkpoint (0 when aligned), bytes.
+    persisted_inflight_mean_bytes,
+    /// Completed checkpoints with at least one unaligned subtask snapshot, over completed checkpoints.
+    unaligned_checkpoint_fraction,
 }
 
 impl RunMetrics {
@@ -174,6 +182,9 @@ impl RunRow {
         h
     }
 }
+
+/// The axis column of a sweep's named variants (`[[sweep.variant]]`) in `runs.csv` and `aggregate.csv`.
+pub const VARIANT_AXIS: &str = "variant";
 
 /// Metrics that also get a paired difference against the first grid point in `aggregate.csv`.
 pub const PAIRED: [&str; 2] = ["recovery_mean_s", "cost_s_per_h"];

@@ -62,8 +62,8 @@ pub(super) const Y_LABEL_AREA_PX: u32 = 84;
 /// A chart's x label area (tick labels and the axis name), pixels.
 pub(super) const X_LABEL_AREA_PX: u32 = 52;
 
-/// Series colours (matplotlib's tab10), in ascending timeout order.
-pub(super) const PALETTE: [RGBColor; 10] = [
+/// Series colours (matplotlib's tab10), in ascending timeout order (and the variant chart's bars).
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),

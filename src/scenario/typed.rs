@@ -42,13 +42,25 @@ pub struct Scenario {
     pub sweep: Option<SweepSpec>,
 }
 
-/// A sweep grid: seeds per point, and scenario keys with the values they take.
+/// A sweep grid: seeds per point, named variants, and scenario keys with the values they take.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepSpec {
     /// Runs per grid point, with seeds `seed`, `seed + 1`, ... (the same at every point).
     pub seeds: u32,
     /// (dotted key, values as `--set` text), in key order; the grid is their product.
     pub axes: Vec<(String, Vec<String>)>,
+    /// `[[sweep.variant]]` entries in file order (empty: no variant axis); the
+    /// outermost axis of the grid when present.
+    pub variants: Vec<SweepVariant>,
+}
+
+/// One `[[sweep.variant]]`: a name and the `--set` overrides that make it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepVariant {
+    /// The name written in the `variant` column of runs.csv and aggregate.csv.
+    pub name: String,
+    /// `KEY=VALUE` overrides, applied in order (may be empty: the scenario as written).
+    pub sets: Vec<String>,
 }
 
 /// The job graph: vertices in topological order and the edges between them.

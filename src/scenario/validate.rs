@@ -10,6 +10,7 @@
 mod faults;
 mod job;
 mod restart;
+mod sweep;
 
 use super::defaults::{self, MIN_CHECKPOINT_INTERVAL};
 use super::raw::*;
@@ -196,7 +197,7 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
         sample_period: positive(period, "output.sample-period")?,
     };
     let sweep = match &raw.sweep {
-        Some(t) => Some(sweep(t)?),
+        Some(t) => Some(sweep::spec(t)?),
         None => None,
     };
     Ok(Scenario {
@@ -216,45 +217,6 @@ pub fn scenario(raw: RawScenario, default_name: &str) -> Result<Scenario> {
         faults,
         output,
     })
-}
-
-/// `[sweep]`: `seeds = N` and `"dotted.key" = [values...]`; the keys themselves are
-/// checked when each grid point is parsed with its values as `--set` overrides.
-fn sweep(t: &toml::Table) -> Result<SweepSpec> {
-    let mut seeds = 1u32;
-    let mut axes = Vec::new();
-    for (k, v) in t {
-        let key = format!("sweep.{k}");
-        if k == "seeds" {
-            match v.as_integer() {
-                Some(n) if (1..=100_000).contains(&n) => seeds = n as u32,
-                _ => {
-                    return fail(
-                        key,
-                        "seeds must be a whole number from 1 to 100000, e.g. seeds = 30",
-                    );
-                }
-            }
-            continue;
-        }
-        let Some(values) = v.as_array().filter(|a| !a.is_empty()) else {
-            return fail(
-                key,
-                format!(
-                    "a sweep axis must be a non-empty array of values for the scenario key \"{k}\", e.g. \"checkpoint.interval\" = [\"1s\", \"10s\"]"
-                ),
-            );
-        };
-        let values = values
-            .iter()
-            .map(|x| match x {
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        axes.push((k.clone(), values));
-    }
-    Ok(SweepSpec { seeds, axes })
 }
 
 fn checkpoint(c: &RawCheckpoint) -> Result<CheckpointConfig> {

@@ -7,7 +7,7 @@
 
 use super::Grid;
 use crate::metrics::sweep_rows::{RunMetrics, RunRow};
-use crate::metrics::{CheckpointOutcome, FailureRecord, JobStatus, RunResult};
+use crate::metrics::{CheckpointOutcome, CheckpointRecord, FailureRecord, JobStatus, RunResult};
 use crate::models::{self, ModelInputs, Predictions};
 use crate::scenario::Scenario;
 use crate::stats::{mean, quantile};
@@ -84,6 +84,24 @@ fn measured_model(sc: &Scenario, r: &RunResult, ended: usize) -> (ModelInputs, P
     (inputs, models::predict(&inputs))
 }
 
+/// (mean start delay s, mean state bytes, mean persisted in-flight bytes, unaligned
+/// fraction) over a run's completed checkpoints; NaN when none completed.
+fn checkpoint_shape(r: &RunResult) -> [f64; 4] {
+    let done: Vec<&CheckpointRecord> = r
+        .checkpoints
+        .iter()
+        .filter(|c| c.outcome == CheckpointOutcome::Completed)
+        .collect();
+    let of =
+        |get: fn(&CheckpointRecord) -> f64| mean(&done.iter().map(|c| get(c)).collect::<Vec<_>>());
+    [
+        of(|c| c.start_delay_s_max),
+        of(|c| c.state_bytes as f64),
+        of(|c| c.persisted_inflight_bytes as f64),
+        of(|c| f64::from(u8::from(c.unaligned_subtasks > 0))),
+    ]
+}
+
 /// The metrics of one run. NaN where undefined (no failure, no checkpoint).
 pub fn measure(sc: &Scenario, r: &RunResult) -> RunMetrics {
     let s = &r.summary;
@@ -102,6 +120,7 @@ pub fn measure(sc: &Scenario, r: &RunResult) -> RunMetrics {
     };
     let hours = s.sim_seconds / 3600.0;
     let (inputs, p) = measured_model(sc, r, d.ended);
+    let [start_delay, state, inflight, unaligned] = checkpoint_shape(r);
     RunMetrics {
         interval_s: sc.checkpoint.interval.as_secs_f64(),
         timeout_s: sc.checkpoint.timeout.as_secs_f64(),
@@ -147,5 +166,9 @@ pub fn measure(sc: &Scenario, r: &RunResult) -> RunMetrics {
         model_cost_s_per_h: p.cost_s_per_h,
         young_t_opt_s: p.young_t_opt_s,
         daly_t_opt_s: p.daly_t_opt_s,
+        start_delay_mean_s: start_delay,
+        state_mean_bytes: state,
+        persisted_inflight_mean_bytes: inflight,
+        unaligned_checkpoint_fraction: unaligned,
     }
 }
