@@ -3,7 +3,7 @@
 //! one bar per variant (grid point), in the scenario's order:
 //!
 //! - checkpoint duration and start delay (the slowest task's);
-//! - checkpoint size: keyed state and persisted in-flight data, stacked;
+//! - checkpoint size: state uploaded and persisted in-flight data, stacked;
 //! - restore time, then downtime and recovery time, per failure;
 //! - cost: simulated time lost per hour, with the paired difference against
 //!   the first variant over the same seeds.
@@ -212,10 +212,11 @@ fn panels(g: &Groups) -> Vec<Panel> {
         ),
         panel(
             "checkpoint size (MB)",
-            "mean per completed checkpoint, all subtasks".into(),
+            "mean uploaded per completed checkpoint, all subtasks (incremental: new files only)"
+                .into(),
             "checkpoint size (MB)",
             size_bars(g),
-            two("keyed state", "persisted in-flight data"),
+            two("state uploaded", "persisted in-flight data"),
         ),
         panel(
             "restore time per failure (s)",
@@ -352,6 +353,7 @@ mod tests {
             "checkpoint duration (s)",
             "checkpoint start delay (s)",
             "checkpoint size (MB)",
+            "state uploaded",
             "persisted in-flight data",
             "restore time per failure (s)",
             "downtime and recovery per failure (s)",
