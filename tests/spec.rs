@@ -10,8 +10,6 @@ mod backpressure;
 mod bad_input;
 #[path = "spec/checkpoint_timing.rs"]
 mod checkpoint_timing;
-#[path = "spec/closed_pipe.rs"]
-mod closed_pipe;
 #[path = "spec/common.rs"]
 mod common;
 #[path = "spec/data_plane.rs"]
@@ -69,3 +67,5 @@ mod timeout_escalation;
 mod trigger_queue;
 #[path = "spec/unaligned.rs"]
 mod unaligned;
+#[path = "spec/user_facing.rs"]
+mod user_facing;

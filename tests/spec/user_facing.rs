@@ -1,4 +1,5 @@
-//! Output to a reader that goes away (`ckptsim run … | head`) is dropped, not a crash.
+//! The binary and the files users run: output to a reader that goes away
+//! (`ckptsim run … | head`) is dropped, not a crash; every committed scenario loads.
 
 #[test]
 fn a_reader_that_goes_away_does_not_crash_the_run() {
@@ -29,4 +30,23 @@ fn a_reader_that_goes_away_does_not_crash_the_run() {
     assert!(!stderr.contains("panicked"), "stderr:\n{stderr}");
     assert!(dir.join("checkpoints.csv").exists());
     assert!(dir.join("summary.json").exists());
+}
+
+#[test]
+fn every_committed_scenario_is_valid() {
+    // A scenario the README points to must load: parse and validate each file.
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 11, "{files:?}");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let label = f.to_str().unwrap();
+        if let Err(e) = ckptsim::scenario::parse_str(&text, label, &[]) {
+            panic!("{label}: {e}");
+        }
+    }
 }
