@@ -18,6 +18,7 @@
 pub(crate) mod aligned_timeout;
 pub(crate) mod backlog;
 pub(crate) mod barrier_handler;
+pub(crate) mod changelog;
 pub(crate) mod coordinator;
 pub(crate) mod failure_manager;
 pub(crate) mod pending;
@@ -50,6 +51,8 @@ pub(crate) struct Checkpointing {
     pub tasks: Vec<TaskCheckpoint>,
     /// Per task: the external system behind a sink (empty for other tasks).
     pub sinks: Sinks,
+    /// Per task: its changelog (the changelog state backend).
+    pub changelog: Vec<changelog::ChangelogTask>,
 }
 
 impl Checkpointing {
@@ -59,6 +62,7 @@ impl Checkpointing {
             coord: Coordinator::new(ctx),
             tasks: vec![TaskCheckpoint::default(); job.tasks.len()],
             sinks: Sinks::new(job.tasks.len()),
+            changelog: vec![Default::default(); job.tasks.len()],
         }
     }
 }

@@ -65,6 +65,15 @@ pub(crate) enum Ev {
     Expire { ckpt: u64 },
     /// A pending checkpoint's start delay passes the aligned checkpoint timeout.
     AlignedTimeout { ckpt: u64 },
+    /// A task's changelog materialisation timer fires.
+    Materialize { task: TaskId, attempt: u32 },
+    /// A task's materialisation of `records` input records (`bytes`) is uploaded.
+    Materialized {
+        task: TaskId,
+        attempt: u32,
+        records: u64,
+        bytes: u64,
+    },
     /// A storage request's latency passed: its transfer starts.
     StorageStart { id: TransferId },
     /// The storage's next transfer completes.

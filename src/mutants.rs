@@ -23,6 +23,8 @@ pub enum Bug {
     NoStateRestore,
     /// Tasks acknowledge before their state upload has finished.
     AckBeforeUpload,
+    /// Recovery from a changelog snapshot restores the materialisation only, without replaying the log.
+    ChangelogNoReplay,
     /// Unaligned checkpoints do not persist the in-flight data the barriers overtook.
     UnalignedNoChannelState,
     /// Recovery from an unaligned checkpoint does not replay the persisted in-flight data.
@@ -34,7 +36,7 @@ pub enum Bug {
 
 impl Bug {
     /// Every mutant, in a stable order.
-    pub const ALL: [Bug; 10] = [
+    pub const ALL: [Bug; 11] = [
         Bug::NoAlignment,
         Bug::CommitBeforeComplete,
         Bug::RestoreLatestTriggered,
@@ -45,6 +47,7 @@ impl Bug {
         Bug::UnalignedNoChannelState,
         Bug::UnalignedNoChannelRestore,
         Bug::IncrementalMissingBase,
+        Bug::ChangelogNoReplay,
     ];
 
     /// The name used on the command line.
@@ -57,6 +60,7 @@ impl Bug {
             Bug::NoSinkAbort => "no-sink-abort",
             Bug::NoStateRestore => "no-state-restore",
             Bug::AckBeforeUpload => "ack-before-upload",
+            Bug::ChangelogNoReplay => "changelog-no-replay",
             Bug::UnalignedNoChannelState => "unaligned-no-channel-state",
             Bug::UnalignedNoChannelRestore => "unaligned-no-channel-restore",
             Bug::IncrementalMissingBase => "incremental-missing-base",
@@ -81,6 +85,9 @@ impl Bug {
             }
             Bug::NoStateRestore => "operators restart with empty state",
             Bug::AckBeforeUpload => "tasks acknowledge before their state upload has finished",
+            Bug::ChangelogNoReplay => {
+                "recovery from a changelog snapshot restores the materialisation only, without replaying the log"
+            }
             Bug::UnalignedNoChannelState => {
                 "unaligned checkpoints do not persist the in-flight data their barriers overtook"
             }

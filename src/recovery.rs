@@ -141,6 +141,8 @@ pub(crate) struct Recovery {
     awaiting_slot: Vec<bool>,
     /// Some episode runs again but has not caught up yet.
     pub awaiting_recovery: bool,
+    /// Per task: replaying its changelog after the state download and rebuild.
+    pub replay_after: Vec<crate::time::SimDuration>,
 }
 
 impl Recovery {
@@ -170,6 +172,7 @@ impl Recovery {
             ),
             awaiting_slot: vec![false; job.tasks.len()],
             awaiting_recovery: false,
+            replay_after: vec![crate::time::SimDuration::ZERO; job.tasks.len()],
         }
     }
 

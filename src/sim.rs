@@ -241,6 +241,21 @@ impl<'a> Sim<'a> {
                 ckpt: id,
             } => ckpt.on_ack(ctx, job, st, (task, attempt, id)),
             Ev::AlignedTimeout { ckpt: id } => ckpt.on_aligned_timeout(ctx, job, st, id),
+            Ev::Materialize { task, attempt } => {
+                if job.live(task, attempt) {
+                    ckpt.materialize(ctx, job, task);
+                }
+            }
+            Ev::Materialized {
+                task,
+                attempt,
+                records,
+                bytes,
+            } => {
+                if job.live(task, attempt) {
+                    ckpt.materialized(ctx, job, task, records, bytes);
+                }
+            }
             Ev::Expire { ckpt: id } => {
                 let e = ckpt.on_expire(ctx, job, st, id);
                 self.escalate(e);

@@ -8,6 +8,8 @@ mod aligned_timeout;
 mod backpressure;
 #[path = "spec/bad_input.rs"]
 mod bad_input;
+#[path = "spec/changelog.rs"]
+mod changelog;
 #[path = "spec/checkpoint_timing.rs"]
 mod checkpoint_timing;
 #[path = "spec/common.rs"]

@@ -38,6 +38,8 @@ pub(crate) struct TaskSnap {
     pub in_state: Vec<(crate::event::ChanId, crate::job::channel::Buffer)>,
     /// Bytes of in-flight data persisted with the snapshot (output and input channel state).
     pub inflight_bytes: u64,
+    /// Changelog backend: the materialisation and the log the snapshot refers to.
+    pub changelog: Option<super::changelog::ChangelogSnap>,
 }
 
 /// A checkpoint under way.

@@ -102,8 +102,20 @@ impl Checkpointing {
                 self.sinks.commit_txn(ctx, job, latest, task, ckpt);
             }
         }
-        let (state, base) = self.state_now(ctx, job, task);
-        let cost = state_backend::snapshot_cost(ctx.sc, state, base);
+        let (mut state, base) = self.state_now(ctx, job, task);
+        let mut cost = state_backend::snapshot_cost(ctx.sc, state, base);
+        let changelog = self.changelog_snapshot(ctx, job, task);
+        if let Some((tail, c)) = changelog {
+            // The changelog backend: the tail of the log goes up; the snapshot refers
+            // to the materialisation and the log since, which a restore reads.
+            let cfg = &ctx.sc.checkpoint;
+            let heap = state_backend::at_rate(state.operator_bytes, cfg.sync_bytes_per_s);
+            cost.sync = cfg.sync_base + heap;
+            cost.upload_bytes = state.operator_bytes + tail;
+            cost.base_records = 0;
+            cost.flushes = 0;
+            state.keyed_bytes = c.materialized_bytes + c.log_bytes;
+        }
         let bytes = state.operator_bytes + state.keyed_bytes;
         let t = &job.tasks[task];
         let snap = TaskSnap {
@@ -138,6 +150,7 @@ impl Checkpointing {
                 out
             },
             in_state: Vec::new(),
+            changelog: changelog.map(|c| c.1),
         };
         if let Some(p) = self.coord.pending.get_mut(&ckpt) {
             p.snaps[task] = Some(snap);
@@ -191,7 +204,10 @@ impl Checkpointing {
         snap.in_state = input;
         let bytes = self.tasks[task].snap_bytes + snap.inflight_bytes;
         // The backend reads its state (iterates, or reads the new files) before the upload.
-        let read = state_backend::read_time(ctx.sc, snap);
+        let read = match snap.changelog {
+            Some(_) => SimDuration::ZERO, // the log's tail is in memory
+            None => state_backend::read_time(ctx.sc, snap),
+        };
         let attempt = job.tasks[task].attempt;
         let inline = bytes <= INLINE_STATE_BYTES;
         if inline {
@@ -245,7 +261,7 @@ impl Checkpointing {
 
 /// Keyed state bytes of `task` after folding in `records` input records: the
 /// keys seen after n records over K keys, K·(1 − e^(−n/K)), times the bytes per key.
-fn keyed_bytes(job: &Job, task: TaskId, records: u64) -> u64 {
+pub(super) fn keyed_bytes(job: &Job, task: TaskId, records: u64) -> u64 {
     let t = &job.tasks[task];
     let s = &t.state;
     if s.keys_owned <= 0.0 {

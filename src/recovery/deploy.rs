@@ -116,6 +116,7 @@ impl Recovery {
     ) {
         job.running += 1;
         job.to_pump.push(task);
+        ckpt.changelog_start(ctx, job, task);
         if job.running == job.tasks.len() {
             let now = ctx.now();
             for e in self.episodes.iter_mut().filter(|e| e.running_at.is_none()) {

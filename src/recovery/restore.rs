@@ -12,6 +12,7 @@
 //! `state.local-disk-speed` instead of downloading it.
 
 use super::Recovery;
+use crate::checkpoint::changelog;
 use crate::checkpoint::pending::TaskSnap;
 use crate::checkpoint::{Checkpointing, INLINE_STATE_BYTES, Store, state_backend};
 use crate::event::{Ctx, Ev, Owner, TaskId};
@@ -52,12 +53,16 @@ impl Recovery {
         // folded in since the base are restored.
         let missing_base = ctx.has_bug(Bug::IncrementalMissingBase);
         let lost = if missing_base { snap.base_records } else { 0 };
+        // The bug: a changelog snapshot's materialisation without the log since.
+        let no_replay = ctx.has_bug(Bug::ChangelogNoReplay);
         let st = &mut job.tasks[task].state;
-        st.records = if durable {
-            snap.state_records.saturating_sub(lost)
-        } else {
-            0
+        st.records = match (durable, snap.changelog) {
+            (false, _) => 0,
+            (true, Some(c)) if no_replay => c.materialized_records,
+            (true, _) => snap.state_records.saturating_sub(lost),
         };
+        let empty = TaskSnap::default();
+        ckpt.changelog_restored(task, if durable { &snap } else { &empty });
         st.frontier.iter_mut().for_each(|f| *f = 0);
         for (p, &f) in snap.frontier.iter().enumerate() {
             st.frontier[p] = f;
@@ -85,12 +90,19 @@ impl Recovery {
         // The state handle (every file, shared ones included) and the channel state
         // are read; only the state is rebuilt (`state_backend`).
         let bytes = state_backend::fetch_bytes(&snap, missing_base) + snap.inflight_bytes;
-        let state = state_backend::rebuild_bytes(ctx.sc, &snap);
+        // Changelog: the backend is rebuilt from the materialisation, then the log is replayed.
+        let log = snap.changelog.map_or(0, |c| c.log_bytes);
+        let state = state_backend::rebuild_bytes(ctx.sc, &snap) - log;
+        self.replay_after[task] = if durable {
+            changelog::replay_time(ctx, &snap)
+        } else {
+            SimDuration::ZERO
+        };
         if bytes > INLINE_STATE_BYTES && self.has_local_copy(ctx, job, task, &snap, restored) {
             // Task-local recovery: the TaskManager's own copy, read from its disk.
             let local = state_backend::local_read_bytes(ctx.sc, &snap) + snap.inflight_bytes;
             let read = state_backend::at_rate(local, ctx.sc.state.local_disk_bytes_per_s);
-            let at = now + read + rebuild_time(ctx, state);
+            let at = now + read + rebuild_time(ctx, state) + self.replay_after[task];
             ctx.push(at, Ev::Restored { task, attempt });
         } else if bytes > INLINE_STATE_BYTES {
             let id = storage.create(
@@ -128,7 +140,7 @@ impl Recovery {
     /// A task has its state's `bytes` (downloaded, or inline in the checkpoint
     /// metadata): it rebuilds its state backend, then runs.
     pub fn downloaded(&mut self, ctx: &mut Ctx, task: TaskId, attempt: u32, bytes: u64) {
-        let at = ctx.now() + rebuild_time(ctx, bytes);
+        let at = ctx.now() + rebuild_time(ctx, bytes) + self.replay_after[task];
         ctx.push(at, Ev::Restored { task, attempt });
     }
 }

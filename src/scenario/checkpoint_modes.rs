@@ -1,11 +1,12 @@
 //! Validation of the checkpoint modes: unaligned checkpoints and their aligned
 //! timeout (what Flink allows them with), the interval during backlog, and the
-//! state backend with its incremental checkpoints (`[state]`).
+//! state backend with its incremental checkpoints and the changelog (`[state]`).
 
 use super::defaults;
 use super::raw::{RawBackend, RawCheckpoint, RawStateBackend};
 use super::typed::{
-    BacklogInterval, CheckpointMode, RocksDbConfig, StateBackend, StateBackendName, StateConfig,
+    BacklogInterval, ChangelogConfig, CheckpointMode, RocksDbConfig, StateBackend,
+    StateBackendName, StateConfig,
 };
 use super::units::{Bandwidth, ByteSize};
 use super::validate::{Result, count, fail, finite_in, nonzero};
@@ -85,7 +86,9 @@ pub(super) fn state_config(s: &RawStateBackend) -> Result<StateConfig> {
         }
         StateBackendName::RocksDb => StateBackend::RocksDb(rocksdb(s, incremental)?),
     };
+    let changelog = changelog(s)?;
     Ok(StateConfig {
+        changelog,
         local_recovery: s.local_recovery.unwrap_or(defaults::LOCAL_RECOVERY.value),
         local_disk_bytes_per_s: nonzero(disk, defaults::LOCAL_DISK_SPEED_BYTES_PER_S.key)?,
         backend,
@@ -162,4 +165,54 @@ fn rocksdb(s: &RawStateBackend, incremental: bool) -> Result<RocksDbConfig> {
             1.0,
         )?,
     })
+}
+
+/// `[state]` `changelog` and its options: the options need the backend on, and
+/// the interval, the delay and the replay speed must be positive.
+fn changelog(s: &RawStateBackend) -> Result<Option<ChangelogConfig>> {
+    let on = s.changelog.unwrap_or(defaults::CHANGELOG.value);
+    let set = [
+        (
+            s.changelog_materialize_interval.is_some(),
+            defaults::CHANGELOG_MATERIALIZE_INTERVAL.key,
+        ),
+        (
+            s.changelog_persist_delay.is_some(),
+            defaults::CHANGELOG_PERSIST_DELAY.key,
+        ),
+        (
+            s.changelog_replay_speed.is_some(),
+            defaults::CHANGELOG_REPLAY_SPEED_BYTES_PER_S.key,
+        ),
+    ];
+    if !on {
+        if let Some(&(_, key)) = set.iter().find(|(present, _)| *present) {
+            let msg = format!(
+                "{} applies to the changelog state backend only; set changelog = true or remove it",
+                key.trim_start_matches("state.")
+            );
+            return fail(key, msg);
+        }
+        return Ok(None);
+    }
+    let interval = (s.changelog_materialize_interval)
+        .unwrap_or(defaults::CHANGELOG_MATERIALIZE_INTERVAL.value);
+    if interval == SimDuration::ZERO {
+        let msg = "the materialisation interval must be positive, e.g. changelog-materialize-interval = \"10min\"";
+        return fail(defaults::CHANGELOG_MATERIALIZE_INTERVAL.key, msg);
+    }
+    let delay = s
+        .changelog_persist_delay
+        .unwrap_or(defaults::CHANGELOG_PERSIST_DELAY.value);
+    if delay == SimDuration::ZERO {
+        let msg = "the persist delay must be positive, e.g. changelog-persist-delay = \"10ms\"";
+        return fail(defaults::CHANGELOG_PERSIST_DELAY.key, msg);
+    }
+    let replay = (s.changelog_replay_speed)
+        .map_or(defaults::CHANGELOG_REPLAY_SPEED_BYTES_PER_S.value, |b| b.0);
+    Ok(Some(ChangelogConfig {
+        materialize_interval: interval,
+        persist_delay: delay,
+        replay_bytes_per_s: nonzero(replay, defaults::CHANGELOG_REPLAY_SPEED_BYTES_PER_S.key)?,
+    }))
 }

@@ -388,6 +388,25 @@ pub const INCREMENTAL: Setting<bool> = Setting::flink(
     "execution.checkpointing.incremental",
     false,
 );
+/// The changelog state backend: off.
+pub const CHANGELOG: Setting<bool> =
+    Setting::flink("state.changelog", "state.changelog.enabled", false);
+/// Time between materialisations: 10 min.
+pub const CHANGELOG_MATERIALIZE_INTERVAL: Setting<SimDuration> = Setting::flink(
+    "state.changelog-materialize-interval",
+    "state.changelog.periodic-materialize.interval",
+    secs(600),
+);
+/// The changelog writer's batching delay: 10 ms.
+pub const CHANGELOG_PERSIST_DELAY: Setting<SimDuration> = Setting::flink(
+    "state.changelog-persist-delay",
+    "state.changelog.dstl.dfs.batch.persist-delay",
+    ms(10),
+);
+/// Applying the changelog on restore, per subtask: ckptsim's estimate (each change is
+/// deserialised and applied to the backend one by one; no Flink figure exists).
+pub const CHANGELOG_REPLAY_SPEED_BYTES_PER_S: Setting<u64> =
+    Setting::model("state.changelog-replay-speed", 50_000_000);
 /// RocksDB's memtable: 64 MB, Flink's default.
 pub const ROCKSDB_WRITEBUFFER_SIZE_BYTES: Setting<u64> = Setting::flink(
     "state.rocksdb-writebuffer-size",

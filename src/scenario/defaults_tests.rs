@@ -150,3 +150,16 @@ fn flink_options_are_named_as_in_flink() {
     assert_eq!(MIN_CHECKPOINT_INTERVAL.to_string(), "10ms");
     assert_eq!(CHECKPOINT_TIMEOUT.value.to_string(), "10min");
 }
+
+/// The changelog's defaults written out change nothing (with the changelog on).
+#[test]
+fn writing_the_changelog_defaults_out_changes_nothing() {
+    let on = with("[cluster]", "[state]\nchangelog = true\n\n[cluster]");
+    let sets = [
+        set(CHANGELOG_MATERIALIZE_INTERVAL),
+        set(CHANGELOG_PERSIST_DELAY),
+        set(CHANGELOG_REPLAY_SPEED_BYTES_PER_S),
+    ];
+    unchanged_by(&on, &sets);
+    assert_eq!(CHANGELOG.flink, Some("state.changelog.enabled"));
+}

@@ -454,6 +454,14 @@ pub struct RawStateBackend {
     pub rocksdb_compaction_trigger: Option<i64>,
     /// Share of the state a compaction rewrites.
     pub rocksdb_compaction_share: Option<f64>,
+    /// The changelog state backend (Flink's `state.changelog.enabled`).
+    pub changelog: Option<bool>,
+    /// Time between materialisations.
+    pub changelog_materialize_interval: Option<SimDuration>,
+    /// Time the changelog writer batches changes before it uploads them.
+    pub changelog_persist_delay: Option<SimDuration>,
+    /// Applying the changelog on restore.
+    pub changelog_replay_speed: Option<Bandwidth>,
 }
 
 /// `backend = "hashmap" | "rocksdb"` (Flink's shortcut names).

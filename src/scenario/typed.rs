@@ -406,6 +406,20 @@ pub struct StateConfig {
     pub local_disk_bytes_per_s: u64,
     /// The keyed state backend (Flink's `state.backend.type`).
     pub backend: StateBackend,
+    /// The changelog state backend (FLIP-158), if on.
+    pub changelog: Option<ChangelogConfig>,
+}
+
+/// The changelog state backend's options (Flink's `state.changelog.*`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangelogConfig {
+    /// Time between materialisations (`state.changelog.periodic-materialize.interval`).
+    pub materialize_interval: SimDuration,
+    /// The changelog writer uploads its batch of changes this long after the first
+    /// (`state.changelog.dstl.dfs.batch.persist-delay`).
+    pub persist_delay: SimDuration,
+    /// Speed of applying the changelog on restore, bytes/s per subtask.
+    pub replay_bytes_per_s: u64,
 }
 
 /// The name of a keyed state backend, as `state.backend` spells it.

@@ -261,6 +261,8 @@ fn a_bug_the_case_cannot_expose_is_not_flagged() {
         (Bug::UnalignedNoChannelRestore, &eo),
         // Full snapshots (the HashMap backend) share no files between checkpoints.
         (Bug::IncrementalMissingBase, &eo),
+        // Without the changelog backend there is no log to skip.
+        (Bug::ChangelogNoReplay, &eo),
     ] {
         let r = ckptsim::sim::run_with(&text.scenario(&[]), Some(bug)).expect("run");
         assert!(
