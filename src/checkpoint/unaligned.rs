@@ -12,9 +12,9 @@
 
 use super::{Checkpointing, Store};
 use crate::event::{ChanId, Ctx, TaskId};
+use crate::job::Job;
 use crate::job::channel::Buffer;
 use crate::job::task::Role;
-use crate::job::{Job, Signal};
 use crate::metrics::CheckpointOutcome;
 use crate::mutants::Bug;
 
@@ -68,16 +68,8 @@ impl Checkpointing {
             return Vec::new();
         }
         let (out, local) = job.broadcast_priority_barrier(ctx, task, ckpt);
-        for sig in local {
-            if let Signal::PriorityBarrier {
-                task,
-                slot,
-                ch,
-                ckpt,
-            } = sig
-            {
-                self.on_priority_barrier(ctx, job, storage, (task, slot, ch, ckpt));
-            }
+        for (consumer, slot, ch) in local {
+            self.on_priority_barrier(ctx, job, storage, (consumer, slot, ch, ckpt));
         }
         out
     }

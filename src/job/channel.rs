@@ -233,14 +233,10 @@ impl Job {
         }
     }
 
-    /// Puts an event on a remote channel's link at once, ahead of the queued data
-    /// (an unaligned barrier: events need no credit).
-    pub(super) fn send_event(&mut self, ctx: &mut Ctx, ch: ChanId, item: Item) {
-        self.send(ctx, ch, item);
-    }
-
-    /// Puts one item of a remote channel on the link, taking a receiver buffer for data.
-    fn send(&mut self, ctx: &mut Ctx, ch: ChanId, item: Item) {
+    /// Puts one item of a remote channel on the link, taking a receiver buffer for
+    /// data (an unaligned barrier goes straight here, ahead of the queued data:
+    /// events need no credit).
+    pub(super) fn send(&mut self, ctx: &mut Ctx, ch: ChanId, item: Item) {
         let (to, gate) = (self.chans[ch].to, self.chans[ch].gate);
         let bytes = match &item {
             Item::Data(b) => {

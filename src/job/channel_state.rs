@@ -15,21 +15,24 @@
 //!   ahead of any new output, and the input channel state is processed
 //!   before any new input.
 
+use super::Job;
 use super::channel::{Buffer, Item};
-use super::{Job, Signal};
 use crate::event::{ChanId, Ctx, TaskId};
+
+/// A local consumer that sees an unaligned barrier at once: (consumer, input slot, channel).
+pub(crate) type LocalBarrier = (TaskId, usize, ChanId);
 
 impl Job {
     /// Sends unaligned barrier `ckpt` on every output channel of `task`, ahead of
     /// the data queued there. Returns the output channel state (the buffers the
-    /// barrier overtook, per channel) and the signals of the local consumers,
-    /// which see the barrier at once.
+    /// barrier overtook, per channel) and the local channels, whose consumers see
+    /// the barrier at once, as (consumer, input slot, channel).
     pub fn broadcast_priority_barrier(
         &mut self,
         ctx: &mut Ctx,
         task: TaskId,
         ckpt: u64,
-    ) -> (Vec<(ChanId, Buffer)>, Vec<Signal>) {
+    ) -> (Vec<(ChanId, Buffer)>, Vec<LocalBarrier>) {
         let mut state = Vec::new();
         let mut local = Vec::new();
         for e in 0..self.tasks[task].outputs.len() {
@@ -38,20 +41,11 @@ impl Job {
                 self.finish_open_buffer(ctx, ch);
                 let c = &mut self.chans[ch];
                 c.flush_requested = false;
-                for item in &c.out_q {
-                    if let Item::Data(b) = item {
-                        state.push((ch, b.clone()));
-                    }
-                }
+                state.extend(data_of(c.out_q.iter()).into_iter().map(|b| (ch, b)));
                 if c.remote {
-                    self.send_event(ctx, ch, Item::Priority(ckpt));
+                    self.send(ctx, ch, Item::Priority(ckpt));
                 } else {
-                    local.push(Signal::PriorityBarrier {
-                        task: c.to,
-                        slot: c.slot,
-                        ch,
-                        ckpt,
-                    });
+                    local.push((c.to, c.slot, ch));
                 }
             }
         }
@@ -66,12 +60,7 @@ impl Job {
         for i in 0..self.tasks[task].inputs.chans.len() {
             let ch = self.tasks[task].inputs.chans[i];
             let c = &mut self.chans[ch];
-            c.spilled.clear();
-            for item in &c.in_q {
-                if let Item::Data(b) = item {
-                    c.spilled.push(b.clone());
-                }
-            }
+            c.spilled = data_of(c.in_q.iter());
             c.persisting = ch != trigger;
         }
     }
@@ -85,33 +74,26 @@ impl Job {
     pub fn convert_barrier(&mut self, ch: ChanId, ckpt: u64) -> (Vec<Buffer>, bool) {
         let c = &mut self.chans[ch];
         let is_it = |i: &Item| matches!(i, Item::Barrier(k) if *k == ckpt);
-        let data = |items: &mut dyn Iterator<Item = &Item>| -> Vec<Buffer> {
-            items
-                .filter_map(|i| match i {
-                    Item::Data(b) => Some(b.clone()),
-                    _ => None,
-                })
-                .collect()
-        };
         if let Some(i) = c.in_q.iter().position(is_it) {
-            let ahead = data(&mut c.in_q.iter().take(i));
+            let ahead = data_of(c.in_q.iter().take(i));
             c.in_q.remove(i);
             return (ahead, true);
         }
-        let mut ahead = data(&mut c.in_q.iter());
+        let mut ahead = data_of(c.in_q.iter());
         if let Some(i) = c.wire.iter().position(is_it) {
-            ahead.extend(data(&mut c.wire.iter().take(i)));
+            ahead.extend(data_of(c.wire.iter().take(i)));
             c.wire[i] = Item::Priority(ckpt);
             return (ahead, true);
         }
-        ahead.extend(data(&mut c.wire.iter()));
         if let Some(i) = c.out_q.iter().position(is_it) {
-            ahead.extend(data(&mut c.out_q.iter().take(i)));
+            ahead.extend(data_of(c.wire.iter()));
+            ahead.extend(data_of(c.out_q.iter().take(i)));
             c.out_q.remove(i);
             return (ahead, true);
         }
-        // Not sent yet: what is received from now on is ahead of it too.
-        (data(&mut c.in_q.iter()), false)
+        // Not sent yet: what is received from now on is ahead of it too (persisted
+        // as it arrives).
+        (ahead, false)
     }
 
     /// True when aligned barrier `ckpt` waits anywhere in channel `ch`.
@@ -179,4 +161,14 @@ impl Job {
         t.initializing = !t.inputs.recovered.is_empty();
         t.initializing
     }
+}
+
+/// Copies of the data buffers among `items` (events left out), in order.
+fn data_of<'a>(items: impl Iterator<Item = &'a Item>) -> Vec<Buffer> {
+    items
+        .filter_map(|i| match i {
+            Item::Data(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect()
 }
